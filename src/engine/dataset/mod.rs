@@ -1,0 +1,3 @@
+//! Datasets: the catalog of task families, manifests, sources and sample addresses.
+pub mod catalog;
+pub mod manifest;

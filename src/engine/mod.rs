@@ -1,0 +1,3 @@
+//! The engine: target-agnostic core (range I/O, shard reading, datasets, imaging).
+//! It knows nothing of Leptos or the DOM; web APIs appear only behind the fetch backend.
+pub mod dataset;

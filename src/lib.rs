@@ -1,0 +1,4 @@
+//! ScaleEdit Gallery: browse instruction-based image-editing datasets straight from
+//! Parquet files over HTTP range requests.
+pub mod engine;
+pub mod protocol;
