@@ -2,3 +2,6 @@
 //! Parquet files over HTTP range requests.
 pub mod engine;
 pub mod protocol;
+
+#[cfg(not(target_arch = "wasm32"))]
+pub mod cli;

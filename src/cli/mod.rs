@@ -1,0 +1,7 @@
+//! The native command line: the same engine from a terminal (demo generation, serving,
+//! inspecting shards). Never compiled for the browser.
+pub mod demo;
+pub mod serve;
+
+/// Errors of command-line tools: a message for the terminal.
+pub type CliResult<T> = Result<T, Box<dyn std::error::Error + Send + Sync>>;

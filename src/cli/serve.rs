@@ -1,0 +1,1 @@
+//! `gallery serve`: a static file server honouring single `Range` requests, with CORS.
