@@ -1,3 +1,8 @@
 //! The engine: target-agnostic core (range I/O, shard reading, datasets, imaging).
 //! It knows nothing of Leptos or the DOM; web APIs appear only behind the fetch backend.
 pub mod dataset;
+pub mod error;
+pub mod imaging;
+pub mod range;
+pub mod session;
+pub mod shard;

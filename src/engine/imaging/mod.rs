@@ -1,0 +1,4 @@
+//! Imaging: what the gallery needs to know about encoded image bytes without decoding
+//! them (format from magic bytes, so the browser gets the right MIME type).
+
+pub mod sniff;

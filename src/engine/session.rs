@@ -1,0 +1,133 @@
+//! A browsing session: the opened dataset, a bounded cache of shard footers, and the
+//! three questions a gallery asks (open a source, the text of these rows, the images of
+//! these rows). The same code serves the browser worker, the CLI and native tests; only
+//! the `Backend` (how a URL becomes a range source) differs.
+
+use std::cell::RefCell;
+use std::collections::VecDeque;
+use std::rc::Rc;
+
+use futures::future::LocalBoxFuture;
+
+use crate::engine::dataset::open::DatasetView;
+use crate::engine::dataset::source::Source;
+use crate::engine::error::{EngineError, EngineResult};
+use crate::engine::range::{Counters, RangeSource, Stats};
+use crate::engine::shard::sample::{self, PairBytes, SampleMeta};
+use crate::engine::shard::{columns, footer, read, Shard};
+
+/// Footers kept in memory (each is a few KB to a few MB).
+pub const SHARD_CACHE: usize = 32;
+
+/// A manifest larger than this is refused.
+pub const MAX_MANIFEST_BYTES: usize = 4 * 1024 * 1024;
+
+/// How URLs become readable sources in this environment.
+pub trait Backend {
+    /// A range source for `url`, counting into `counters`.
+    fn source(&self, url: &str, size: Option<u64>, counters: &Counters) -> Rc<dyn RangeSource>;
+
+    /// The whole text of a small file (a manifest), counted into `counters`.
+    fn get_text<'a>(&'a self, url: &'a str, counters: &'a Counters) -> LocalBoxFuture<'a, EngineResult<String>>;
+}
+
+pub struct Session<B: Backend> {
+    backend: B,
+    counters: Counters,
+    dataset: RefCell<Option<Rc<DatasetView>>>,
+    shards: RefCell<VecDeque<(String, Rc<Shard>)>>,
+}
+
+impl<B: Backend> Session<B> {
+    pub fn new(backend: B) -> Self {
+        Self {
+            backend,
+            counters: Counters::default(),
+            dataset: RefCell::new(None),
+            shards: RefCell::new(VecDeque::new()),
+        }
+    }
+
+    /// Requests and bytes transferred since the session began.
+    pub fn stats(&self) -> Stats {
+        self.counters.snapshot()
+    }
+
+    pub fn counters(&self) -> &Counters {
+        &self.counters
+    }
+
+    /// Open a source: a manifest is fetched and parsed; a single Parquet file has its
+    /// footer read and its columns checked.
+    pub async fn open(&self, src: &Source) -> EngineResult<Rc<DatasetView>> {
+        let view = match src {
+            Source::Manifest(url) => {
+                let text = self.backend.get_text(url, &self.counters).await?;
+                if text.len() > MAX_MANIFEST_BYTES {
+                    return Err(EngineError::TooLarge {
+                        file: url.clone(),
+                        what: "manifest".into(),
+                        size: text.len() as u64,
+                        limit: MAX_MANIFEST_BYTES as u64,
+                    });
+                }
+                DatasetView::from_manifest(url, &text)?
+            }
+            Source::Parquet(url) => {
+                let shard = self.load_shard(url, None).await?;
+                DatasetView::single_file(url, shard.rows(), shard.size)
+            }
+        };
+        let view = Rc::new(view);
+        *self.dataset.borrow_mut() = Some(Rc::clone(&view));
+        Ok(view)
+    }
+
+    fn cached(&self, url: &str) -> Option<Rc<Shard>> {
+        self.shards.borrow().iter().find(|(u, _)| u == url).map(|(_, s)| Rc::clone(s))
+    }
+
+    async fn load_shard(&self, url: &str, size: Option<u64>) -> EngineResult<Rc<Shard>> {
+        if let Some(s) = self.cached(url) {
+            return Ok(s);
+        }
+        let src = self.backend.source(url, size, &self.counters);
+        let (size, metadata) = footer::read_metadata(src.as_ref()).await?;
+        let schema = columns::arrow_schema(url, &metadata)?;
+        let columns = columns::find(url, &schema)?;
+        let shard = Rc::new(Shard { name: url.into(), size, metadata: metadata.into(), columns });
+        let mut cache = self.shards.borrow_mut();
+        if cache.len() >= SHARD_CACHE {
+            cache.pop_front();
+        }
+        cache.push_back((url.into(), Rc::clone(&shard)));
+        Ok(shard)
+    }
+
+    /// The shard behind a file key of the open dataset (or a URL of one).
+    async fn shard(&self, key: &str) -> EngineResult<(Rc<dyn RangeSource>, Rc<Shard>)> {
+        let file = self.dataset.borrow().as_ref().and_then(|d| d.file(key).cloned());
+        let (url, size) = match &file {
+            Some(f) => (f.url.clone(), f.bytes),
+            None => {
+                return Err(EngineError::Source { src: key.into(), detail: "not a file of the open dataset".into() })
+            }
+        };
+        let shard = self.load_shard(&url, size).await?;
+        Ok((self.backend.source(&url, Some(shard.size), &self.counters), shard))
+    }
+
+    /// The small columns of `rows` of file `key`, sorted by row.
+    pub async fn rows(&self, key: &str, rows: &[u64]) -> EngineResult<Vec<SampleMeta>> {
+        let (src, shard) = self.shard(key).await?;
+        let batches = read::read_rows(src.as_ref(), &shard, rows, &shard.columns.small()).await?;
+        Ok(sample::metas(&batches, &sample::sorted_rows(rows)))
+    }
+
+    /// The encoded images of `rows` of file `key`, sorted by row.
+    pub async fn images(&self, key: &str, rows: &[u64]) -> EngineResult<Vec<PairBytes>> {
+        let (src, shard) = self.shard(key).await?;
+        let batches = read::read_rows(src.as_ref(), &shard, rows, &shard.columns.images()).await?;
+        sample::pairs(&shard.name, &batches, &sample::sorted_rows(rows))
+    }
+}

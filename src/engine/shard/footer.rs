@@ -1,0 +1,89 @@
+//! Reading a shard's footer: one bounded range at the end of the file once its size is
+//! known (a second only when the footer or page index is larger than the prefetch).
+
+use std::ops::Range;
+
+use parquet::file::metadata::{PageIndexPolicy, ParquetMetaData, ParquetMetaDataPushDecoder};
+use parquet::DecodeResult;
+
+use crate::engine::error::{EngineError, EngineResult};
+use crate::engine::range::{read_many, RangeSource};
+
+/// Bytes read from the end of a file in the first footer request. 64 KiB holds the
+/// footer and offset index of files of a few hundred row groups.
+pub const FOOTER_PREFETCH: u64 = 64 * 1024;
+
+/// The footer metadata may not exceed this (a corrupt length must not make us allocate).
+pub const MAX_FOOTER_BYTES: u64 = 64 * 1024 * 1024;
+
+const MAGIC: &[u8; 4] = b"PAR1";
+
+/// Learn the file size when the source does not know it: a 4-byte read of the head,
+/// which also checks the leading magic.
+async fn probe_size(src: &dyn RangeSource) -> EngineResult<u64> {
+    let reply = src.read(0..4).await?;
+    if reply.bytes.as_ref() != MAGIC {
+        return Err(not_parquet(src.name(), &reply.bytes, "it does not start with the magic bytes PAR1"));
+    }
+    reply.total_size.or(src.known_size()).ok_or_else(|| EngineError::Network {
+        file: src.name().into(),
+        message: "the server did not tell the file size (Content-Range is missing or not exposed to scripts)".into(),
+    })
+}
+
+fn not_parquet(file: &str, head: &[u8], why: &str) -> EngineError {
+    let text = String::from_utf8_lossy(&head[..head.len().min(64)]).to_lowercase();
+    let hint = if text.contains("<!doctype html") || text.contains("<html") {
+        " — it looks like an HTML page"
+    } else {
+        ""
+    };
+    EngineError::NotParquet { file: file.into(), detail: format!("{why}{hint}") }
+}
+
+fn corrupt(file: &str, e: parquet::errors::ParquetError) -> EngineError {
+    EngineError::Corrupt { file: file.into(), detail: e.to_string() }
+}
+
+/// Read and decode the footer (and offset index when present) of `src`.
+pub async fn read_metadata(src: &dyn RangeSource) -> EngineResult<(u64, ParquetMetaData)> {
+    let file = src.name();
+    let size = match src.known_size() {
+        Some(s) => s,
+        None => probe_size(src).await?,
+    };
+    if size < 12 {
+        return Err(EngineError::NotParquet { file: file.into(), detail: format!("{size} bytes is too short for Parquet") });
+    }
+    let tail_range = size.saturating_sub(FOOTER_PREFETCH)..size;
+    let tail = src.read(tail_range.clone()).await?.bytes;
+    if tail.len() < 8 || &tail[tail.len() - 4..] != MAGIC {
+        let head = if tail_range.start == 0 { &tail[..] } else { &[][..] };
+        return Err(not_parquet(file, head, "it does not end with the magic bytes PAR1"));
+    }
+    let meta_len = u32::from_le_bytes([tail[tail.len() - 8], tail[tail.len() - 7], tail[tail.len() - 6], tail[tail.len() - 5]]) as u64;
+    if meta_len + 8 > size || meta_len > MAX_FOOTER_BYTES {
+        return Err(EngineError::Corrupt {
+            file: file.into(),
+            detail: format!("footer length {meta_len} does not fit in a file of {size} bytes"),
+        });
+    }
+    let mut decoder = ParquetMetaDataPushDecoder::try_new(size)
+        .map_err(|e| corrupt(file, e))?
+        .with_column_index_policy(PageIndexPolicy::Skip)
+        .with_offset_index_policy(PageIndexPolicy::Optional);
+    decoder.push_range(tail_range, tail).map_err(|e| corrupt(file, e))?;
+    loop {
+        match decoder.try_decode().map_err(|e| corrupt(file, e))? {
+            DecodeResult::Data(metadata) => return Ok((size, metadata)),
+            DecodeResult::NeedsData(ranges) => {
+                let ranges: Vec<Range<u64>> = ranges;
+                let bodies = read_many(src, &ranges).await?;
+                decoder.push_ranges(ranges, bodies).map_err(|e| corrupt(file, e))?;
+            }
+            DecodeResult::Finished => {
+                return Err(EngineError::Corrupt { file: file.into(), detail: "footer ended without metadata".into() })
+            }
+        }
+    }
+}

@@ -1,0 +1,129 @@
+//! Samples as the gallery shows them: the small columns of a row (`SampleMeta`) and the
+//! two image cells, taken out of decoded Arrow batches by column name.
+
+use arrow_array::cast::AsArray;
+use arrow_array::types::{Int16Type, Int32Type, Int64Type, Int8Type, UInt16Type, UInt32Type, UInt64Type, UInt8Type};
+use arrow_array::{Array, RecordBatch};
+use arrow_schema::DataType;
+use bytes::Bytes;
+use serde::{Deserialize, Serialize};
+
+use super::columns;
+use crate::engine::error::{EngineError, EngineResult};
+
+/// What a card and the sample view show of a row, besides its images.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SampleMeta {
+    /// Row within its file.
+    pub row: u64,
+    pub id: Option<i64>,
+    pub task: Option<String>,
+    pub instruction: String,
+    /// [width, height] of the source image, when the file has those columns.
+    pub source_size: Option<[i64; 2]>,
+    pub edited_size: Option<[i64; 2]>,
+    /// Instruction following, editing consistency, generation quality (1–3).
+    pub scores: [Option<i64>; 3],
+}
+
+/// The encoded bytes of a row's two images.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PairBytes {
+    pub row: u64,
+    pub source: Bytes,
+    pub edited: Bytes,
+}
+
+fn int_at(batch: &RecordBatch, name: &str, i: usize) -> Option<i64> {
+    let col = batch.column_by_name(name)?;
+    if col.is_null(i) {
+        return None;
+    }
+    Some(match col.data_type() {
+        DataType::Int64 => col.as_primitive::<Int64Type>().value(i),
+        DataType::Int32 => col.as_primitive::<Int32Type>().value(i) as i64,
+        DataType::Int16 => col.as_primitive::<Int16Type>().value(i) as i64,
+        DataType::Int8 => col.as_primitive::<Int8Type>().value(i) as i64,
+        DataType::UInt64 => col.as_primitive::<UInt64Type>().value(i) as i64,
+        DataType::UInt32 => col.as_primitive::<UInt32Type>().value(i) as i64,
+        DataType::UInt16 => col.as_primitive::<UInt16Type>().value(i) as i64,
+        DataType::UInt8 => col.as_primitive::<UInt8Type>().value(i) as i64,
+        _ => return None,
+    })
+}
+
+fn str_at(batch: &RecordBatch, name: &str, i: usize) -> Option<String> {
+    let col = batch.column_by_name(name)?;
+    if col.is_null(i) {
+        return None;
+    }
+    Some(match col.data_type() {
+        DataType::Utf8 => col.as_string::<i32>().value(i).to_owned(),
+        DataType::LargeUtf8 => col.as_string::<i64>().value(i).to_owned(),
+        DataType::Utf8View => col.as_string_view().value(i).to_owned(),
+        _ => return None,
+    })
+}
+
+fn bytes_at(batch: &RecordBatch, name: &str, i: usize) -> Option<Bytes> {
+    let col = batch.column_by_name(name)?;
+    if col.is_null(i) {
+        return None;
+    }
+    Some(Bytes::copy_from_slice(match col.data_type() {
+        DataType::Binary => col.as_binary::<i32>().value(i),
+        DataType::LargeBinary => col.as_binary::<i64>().value(i),
+        DataType::BinaryView => col.as_binary_view().value(i),
+        _ => return None,
+    }))
+}
+
+/// Pair each decoded row with its row number: `rows` must be the sorted, de-duplicated
+/// rows the batches were read for.
+fn rows_of<'a>(batches: &'a [RecordBatch], rows: &'a [u64]) -> impl Iterator<Item = (u64, &'a RecordBatch, usize)> {
+    batches
+        .iter()
+        .flat_map(|b| (0..b.num_rows()).map(move |i| (b, i)))
+        .zip(rows.iter())
+        .map(|((b, i), &row)| (row, b, i))
+}
+
+/// Sorted, de-duplicated copy of `rows` (the order `read_rows` returns them in).
+pub fn sorted_rows(rows: &[u64]) -> Vec<u64> {
+    let mut v = rows.to_vec();
+    v.sort_unstable();
+    v.dedup();
+    v
+}
+
+pub fn metas(batches: &[RecordBatch], rows: &[u64]) -> Vec<SampleMeta> {
+    use columns::*;
+    rows_of(batches, rows)
+        .map(|(row, b, i)| {
+            let pair = |w, h| Some([int_at(b, w, i)?, int_at(b, h, i)?]);
+            SampleMeta {
+                row,
+                id: int_at(b, ID, i),
+                task: str_at(b, TASK, i),
+                instruction: str_at(b, INSTRUCTION, i).unwrap_or_default(),
+                source_size: pair(SOURCE_WIDTH, SOURCE_HEIGHT),
+                edited_size: pair(EDITED_WIDTH, EDITED_HEIGHT),
+                scores: [int_at(b, SCORE_IF, i), int_at(b, SCORE_EC, i), int_at(b, SCORE_GQ, i)],
+            }
+        })
+        .collect()
+}
+
+pub fn pairs(file: &str, batches: &[RecordBatch], rows: &[u64]) -> EngineResult<Vec<PairBytes>> {
+    rows_of(batches, rows)
+        .map(|(row, b, i)| {
+            let cell = |name: &str| {
+                bytes_at(b, name, i).ok_or_else(|| EngineError::Corrupt {
+                    file: file.into(),
+                    detail: format!("row {row}, column `{name}`: empty image cell"),
+                })
+            };
+            Ok(PairBytes { row, source: cell(columns::SOURCE_IMAGE)?, edited: cell(columns::EDITED_IMAGE)? })
+        })
+        .collect()
+}

@@ -1,0 +1,167 @@
+//! The UI's side of the worker: spawns it (resolved against the document's base, so it
+//! loads under a sub-path too), waits for it to be ready, matches replies to requests,
+//! and when it dies reports why and starts a fresh one.
+
+use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
+use std::rc::Rc;
+
+use futures::channel::oneshot;
+use js_sys::{Array, Reflect};
+use leptos::prelude::*;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::{Blob, ErrorEvent, MessageEvent, Worker};
+
+use crate::protocol::{FromWorker, Reply, Request, Stats, ToWorker};
+
+type Answer = Result<(Reply, Vec<Blob>), String>;
+
+/// Reactive facts about the worker, shared with views.
+#[derive(Clone, Copy)]
+pub struct WorkerStatus {
+    /// Transfer counters, summed over every worker this page has run.
+    pub stats: RwSignal<Stats>,
+    /// Why the last worker died, when one did.
+    pub crash: RwSignal<Option<String>>,
+    /// Bumped each time a fresh worker replaces a dead one: views reload on it.
+    pub epoch: RwSignal<u64>,
+}
+
+struct Client {
+    worker: RefCell<Option<Worker>>,
+    ready: Cell<bool>,
+    queue: RefCell<Vec<String>>,
+    next_id: Cell<u64>,
+    pending: RefCell<HashMap<u64, oneshot::Sender<Answer>>>,
+    /// Counters of workers that have died, so the total never goes backwards.
+    banked: Cell<Stats>,
+    status: WorkerStatus,
+}
+
+thread_local! {
+    static CLIENT: RefCell<Option<Rc<Client>>> = const { RefCell::new(None) };
+}
+
+fn worker_url() -> String {
+    let base = document().base_uri().ok().flatten().unwrap_or_default();
+    web_sys::Url::new_with_base("worker_loader.js", &base).map(|u| u.href()).unwrap_or_else(|_| "worker_loader.js".into())
+}
+
+impl Client {
+    fn spawn(self: &Rc<Self>) {
+        self.ready.set(false);
+        let worker = match Worker::new(&worker_url()) {
+            Ok(w) => w,
+            Err(e) => {
+                self.status.crash.set(Some(format!("could not start the worker: {e:?}")));
+                return;
+            }
+        };
+        let me = Rc::clone(self);
+        let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |e: MessageEvent| me.on_message(e));
+        let me = Rc::clone(self);
+        let on_error = Closure::<dyn FnMut(ErrorEvent)>::new(move |e: ErrorEvent| {
+            e.prevent_default();
+            me.on_crash(e.message());
+        });
+        worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+        worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+        on_message.forget();
+        on_error.forget();
+        *self.worker.borrow_mut() = Some(worker);
+    }
+
+    fn on_message(&self, event: MessageEvent) {
+        let data = event.data();
+        let json = Reflect::get(&data, &"json".into()).ok().and_then(|j| j.as_string()).unwrap_or_default();
+        let blobs: Vec<Blob> = Reflect::get(&data, &"blobs".into())
+            .ok()
+            .and_then(|b| b.dyn_into::<Array>().ok())
+            .map(|a| a.iter().filter_map(|b| b.dyn_into::<Blob>().ok()).collect())
+            .unwrap_or_default();
+        let Ok(msg) = serde_json::from_str::<FromWorker>(&json) else {
+            web_sys::console::error_1(&"unreadable message from the worker".into());
+            return;
+        };
+        self.status.stats.set(self.banked.get() + msg.stats);
+        if msg.reply == Reply::Ready {
+            self.ready.set(true);
+            let queued: Vec<String> = self.queue.borrow_mut().drain(..).collect();
+            for q in queued {
+                self.post(&q);
+            }
+            return;
+        }
+        if let Some(tx) = self.pending.borrow_mut().remove(&msg.id) {
+            let answer = match msg.reply {
+                Reply::Error { message } => Err(message),
+                reply => Ok((reply, blobs)),
+            };
+            let _ = tx.send(answer);
+        }
+    }
+
+    fn on_crash(self: &Rc<Self>, message: String) {
+        if let Some(w) = self.worker.borrow_mut().take() {
+            w.terminate();
+        }
+        self.banked.set(self.status.stats.get_untracked());
+        let why = format!("The background worker stopped ({message}); a new one was started and the view reloaded.");
+        for (_, tx) in self.pending.borrow_mut().drain() {
+            let _ = tx.send(Err(why.clone()));
+        }
+        self.queue.borrow_mut().clear();
+        self.status.crash.set(Some(why));
+        self.spawn();
+        self.status.epoch.update(|e| *e += 1);
+    }
+
+    fn post(&self, text: &str) {
+        if let Some(w) = self.worker.borrow().as_ref() {
+            if let Err(e) = w.post_message(&JsValue::from_str(text)) {
+                web_sys::console::error_2(&"could not reach the worker".into(), &e);
+            }
+        }
+    }
+
+    fn send(&self, request: Request) -> oneshot::Receiver<Answer> {
+        let id = self.next_id.get() + 1;
+        self.next_id.set(id);
+        let (tx, rx) = oneshot::channel();
+        self.pending.borrow_mut().insert(id, tx);
+        let text = serde_json::to_string(&ToWorker { id, request }).unwrap_or_default();
+        if self.ready.get() {
+            self.post(&text);
+        } else {
+            self.queue.borrow_mut().push(text);
+        }
+        rx
+    }
+}
+
+/// Start the worker; call once at start-up.
+pub fn start() -> WorkerStatus {
+    let status = WorkerStatus { stats: RwSignal::new(Stats::default()), crash: RwSignal::new(None), epoch: RwSignal::new(0) };
+    let client = Rc::new(Client {
+        worker: RefCell::new(None),
+        ready: Cell::new(false),
+        queue: RefCell::new(Vec::new()),
+        next_id: Cell::new(0),
+        pending: RefCell::new(HashMap::new()),
+        banked: Cell::new(Stats::default()),
+        status,
+    });
+    client.spawn();
+    CLIENT.with(|c| *c.borrow_mut() = Some(client));
+    status
+}
+
+/// Ask the worker; an error reply comes back as `Err(message)`.
+pub async fn request(request: Request) -> Answer {
+    let rx = CLIENT.with(|c| c.borrow().as_ref().map(|c| c.send(request)));
+    match rx {
+        Some(rx) => rx.await.unwrap_or_else(|_| Err("the worker went away".into())),
+        None => Err("the worker is not running".into()),
+    }
+}

@@ -1,0 +1,81 @@
+//! A card: source → edited thumbnails, the instruction, the task family and the scores.
+//! Clicking (or Enter) opens the sample view.
+
+use std::sync::Arc;
+
+use leptos::prelude::*;
+
+use crate::engine::dataset::open::task_label;
+use crate::protocol::SampleMeta;
+use crate::ui::images::PairUrls;
+use crate::ui::url::UrlState;
+
+#[component]
+pub fn Card(file: String, row: u64, meta: Signal<Option<SampleMeta>>, urls: Signal<Option<Arc<PairUrls>>>) -> impl IntoView {
+    let state = expect_context::<UrlState>().0;
+    let key = file.clone();
+    let open = move || {
+        let key = key.clone();
+        state.update(|s| s.open = Some((key, row)));
+    };
+    let open_key = open.clone();
+    let on_key = move |ev: leptos::ev::KeyboardEvent| {
+        if ev.key() == "Enter" || ev.key() == " " {
+            ev.prevent_default();
+            open_key();
+        }
+    };
+    let src = move || urls.get().map(|u| u.source.href());
+    let edited = move || urls.get().map(|u| u.edited.href());
+    let instruction = move || meta.get().map(|m| m.instruction).unwrap_or_default();
+    let task = move || meta.get().and_then(|m| m.task).map(|t| task_label(&t));
+    view! {
+        <article
+            class="card"
+            class:loading=move || meta.with(|m| m.is_none())
+            data-testid="card"
+            data-file=file
+            data-row=row.to_string()
+            tabindex="0"
+            on:click=move |_| open()
+            on:keydown=on_key
+        >
+            <div class="pair">
+                <img data-testid="source-image" alt="source" src=src decoding="async"/>
+                <span class="arrow" aria-hidden="true">"→"</span>
+                <img data-testid="edited-image" alt="edited" src=edited decoding="async"/>
+            </div>
+            <p class="instruction" data-testid="instruction">{instruction}</p>
+            <div class="meta">
+                <span class="task">{task}</span>
+                <Scores meta/>
+            </div>
+        </article>
+    }
+}
+
+/// The three quality scores as small badges (hidden when the file has none).
+#[component]
+pub fn Scores(meta: Signal<Option<SampleMeta>>) -> impl IntoView {
+    const NAMES: [(&str, &str); 3] = [
+        ("IF", "Instruction following"),
+        ("EC", "Editing consistency"),
+        ("GQ", "Generation quality"),
+    ];
+    move || {
+        meta.get().map(|m| {
+            NAMES
+                .iter()
+                .zip(m.scores)
+                .filter_map(|((short, long), score)| {
+                    let score = score?;
+                    Some(view! {
+                        <span class="score" data-score=score.to_string() title=format!("{long}: {score} of 3")>
+                            {format!("{short} {score}")}
+                        </span>
+                    })
+                })
+                .collect_view()
+        })
+    }
+}

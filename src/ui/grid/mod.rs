@@ -1,0 +1,100 @@
+//! The grid of pairs: pages of consecutive rows, added as the bottom comes into view.
+mod card;
+mod page;
+
+pub use card::{Card, Scores};
+
+use std::sync::Arc;
+
+use leptos::html;
+use leptos::prelude::*;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::{IntersectionObserver, IntersectionObserverEntry, IntersectionObserverInit};
+
+use super::url::UrlState;
+use crate::protocol::DatasetView;
+
+/// Rows per page: what one request to the worker covers.
+pub const PAGE_ROWS: u64 = 24;
+
+#[component]
+pub fn Grid(dataset: Arc<DatasetView>) -> impl IntoView {
+    let state = expect_context::<UrlState>().0;
+    let task = Memo::new(move |_| state.with(|s| s.task.clone()));
+    let d = Arc::clone(&dataset);
+    let chunks = Memo::new(move |_| d.chunks(task.get().as_deref(), PAGE_ROWS));
+    let shown = RwSignal::new(1usize);
+    Effect::new(move |_| {
+        chunks.track();
+        shown.set(1);
+    });
+    let sentinel = NodeRef::<html::Div>::new();
+    let observer: StoredValue<Option<SendObserver>> = StoredValue::new(None);
+    Effect::new(move |_| {
+        let Some(el) = sentinel.get() else { return };
+        // Re-observing after each page makes the observer report again while the bottom
+        // stays in view (a tall window fills several pages at once).
+        shown.track();
+        observer.update_value(|o| {
+            let obs = o.get_or_insert_with(|| SendObserver::new(move || {
+                if shown.get_untracked() < chunks.with_untracked(|c| c.len()) {
+                    shown.update(|n| *n += 1);
+                }
+            }));
+            obs.0.unobserve(&el);
+            obs.0.observe(&el);
+        });
+    });
+    on_cleanup(move || observer.update_value(|o| if let Some(o) = o.take() { o.0.disconnect() }));
+    let d = Arc::clone(&dataset);
+    let total = move || d.files_of(task.get().as_deref()).map(|f| f.rows).sum::<u64>();
+    let status = move || {
+        let (n, all) = (shown.get(), chunks.with(|c| c.len()));
+        if all == 0 {
+            "No pairs in this family.".to_string()
+        } else if n >= all {
+            format!("All {} pairs shown.", total())
+        } else {
+            "Loading more…".to_string()
+        }
+    };
+    view! {
+        <section class="grid" aria-label="Pairs">
+            <For
+                each=move || chunks.get().into_iter().take(shown.get())
+                key=|c| c.clone()
+                let:chunk
+            >
+                <page::Page chunk/>
+            </For>
+        </section>
+        <div class="sentinel" node_ref=sentinel>{status}</div>
+    }
+}
+
+/// An IntersectionObserver owned by the grid. Wasm in the browser is single-threaded,
+/// so holding it in reactive storage (which asks for `Send`) is sound.
+struct SendObserver(IntersectionObserver, #[allow(dead_code)] Closure<dyn FnMut(js_sys::Array)>);
+
+unsafe impl Send for SendObserver {}
+unsafe impl Sync for SendObserver {}
+
+impl SendObserver {
+    fn new(mut on_visible: impl FnMut() + 'static) -> Self {
+        let callback = Closure::<dyn FnMut(js_sys::Array)>::new(move |entries: js_sys::Array| {
+            let visible = entries
+                .iter()
+                .filter_map(|e| e.dyn_into::<IntersectionObserverEntry>().ok())
+                .any(|e| e.is_intersecting());
+            if visible {
+                on_visible();
+            }
+        });
+        let init = IntersectionObserverInit::new();
+        init.set_root_margin("600px 0px");
+        let observer = IntersectionObserver::new_with_options(callback.as_ref().unchecked_ref(), &init)
+            .expect("IntersectionObserver is available in every supported browser");
+        Self(observer, callback)
+    }
+}

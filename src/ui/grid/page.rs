@@ -1,0 +1,60 @@
+//! One page of the grid: asks the worker for its rows' text, then their images, and
+//! shows a card per row as soon as it knows the row exists.
+
+use std::sync::Arc;
+
+use leptos::prelude::*;
+
+use super::Card;
+use crate::engine::dataset::open::Chunk;
+use crate::protocol::{Reply, Request, SampleMeta};
+use crate::ui::client;
+use crate::ui::client::WorkerStatus;
+use crate::ui::images::{self, PairUrls};
+
+#[component]
+pub fn Page(chunk: Chunk) -> impl IntoView {
+    let epoch = expect_context::<WorkerStatus>().epoch;
+    let metas: RwSignal<Option<Result<Vec<SampleMeta>, String>>> = RwSignal::new(None);
+    let pictures: RwSignal<Option<Result<Vec<Arc<PairUrls>>, String>>> = RwSignal::new(None);
+    let c = chunk.clone();
+    Effect::new(move |_| {
+        epoch.track();
+        let (file, rows) = (c.file.clone(), c.rows());
+        leptos::task::spawn_local(async move {
+            let result = match client::request(Request::Rows { file: file.clone(), rows: rows.clone() }).await {
+                Ok((Reply::Rows { samples }, _)) => Ok(samples),
+                Ok(_) => Err("unexpected reply from the worker".into()),
+                Err(e) => Err(e),
+            };
+            let failed = result.is_err();
+            if metas.try_set(Some(result)).is_some() || failed {
+                return;
+            }
+            let _ = pictures.try_set(Some(images::load(file, rows).await));
+        });
+    });
+    let error = move || {
+        let m = metas.with(|m| m.as_ref().and_then(|r| r.as_ref().err().cloned()));
+        let p = pictures.with(|p| p.as_ref().and_then(|r| r.as_ref().err().cloned()));
+        m.or(p).map(|message| view! { <div class="error page-error" role="alert" data-testid="error">{message}</div> })
+    };
+    let file = chunk.file.clone();
+    let cards = chunk
+        .rows()
+        .into_iter()
+        .map(|row| {
+            let meta = Signal::derive(move || {
+                metas.with(|m| m.as_ref().and_then(|r| r.as_ref().ok()).and_then(|v| v.iter().find(|s| s.row == row).cloned()))
+            });
+            let urls = Signal::derive(move || {
+                pictures.with(|p| p.as_ref().and_then(|r| r.as_ref().ok()).and_then(|v| v.iter().find(|u| u.info.row == row).cloned()))
+            });
+            view! { <Card file=file.clone() row meta urls/> }
+        })
+        .collect_view();
+    view! {
+        {error}
+        {cards}
+    }
+}

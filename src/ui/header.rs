@@ -1,0 +1,81 @@
+//! The top bar: the dataset's name, a source box, the family filter and the running
+//! count of bytes fetched.
+
+use std::sync::Arc;
+
+use leptos::prelude::*;
+
+use super::client::WorkerStatus;
+use super::url::UrlState;
+use crate::engine::dataset::link::ViewState;
+use crate::engine::range::human_bytes;
+use crate::protocol::DatasetView;
+
+#[component]
+pub fn Header(dataset: Signal<Option<Arc<DatasetView>>>) -> impl IntoView {
+    let state = expect_context::<UrlState>().0;
+    let status = expect_context::<WorkerStatus>();
+    let draft = RwSignal::new(state.get_untracked().src.unwrap_or_default());
+    Effect::new(move |_| draft.set(state.with(|s| s.src.clone()).unwrap_or_default()));
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let src = draft.get_untracked().trim().to_string();
+        state.set(ViewState { src: (!src.is_empty()).then_some(src), task: None, open: None });
+    };
+    let on_task = move |ev: leptos::ev::Event| {
+        let value = event_target_value(&ev);
+        state.update(|s| {
+            s.task = (!value.is_empty()).then_some(value);
+            s.open = None;
+        });
+    };
+    let fetched = move || {
+        let s = status.stats.get();
+        format!("{} fetched · {} requests", human_bytes(s.bytes), s.requests)
+    };
+    let title = move || dataset.get().map(|d| d.name.clone()).unwrap_or_else(|| "ScaleEdit Gallery".into());
+    let total = move || dataset.get().map(|d| format!("{} pairs", d.total_rows())).unwrap_or_default();
+    view! {
+        <header class="topbar">
+            <div class="brand">
+                <a class="logo" href="./" title="ScaleEdit Gallery: the bundled demo">"ScaleEdit Gallery"</a>
+                <span class="dataset-name">{title}</span>
+                <span class="muted">{total}</span>
+            </div>
+            <form class="source" on:submit=on_submit>
+                <input
+                    type="url"
+                    name="src"
+                    placeholder="Parquet or manifest URL (empty: the demo)"
+                    aria-label="Dataset source"
+                    prop:value=move || draft.get()
+                    on:input=move |ev| draft.set(event_target_value(&ev))
+                />
+                <button type="submit">"Open"</button>
+            </form>
+            <label class="filter">
+                <span>"Task"</span>
+                <select data-testid="family-filter" on:change=on_task prop:value=move || state.with(|s| s.task.clone().unwrap_or_default())>
+                    <option value="">"All families"</option>
+                    {move || {
+                        let current = state.with(|s| s.task.clone());
+                        dataset.get().map(|d| {
+                            d.families
+                                .iter()
+                                .map(|f| {
+                                    let selected = current.as_deref() == Some(f.task.as_str());
+                                    view! {
+                                        <option value=f.task.clone() selected=selected>
+                                            {format!("{} {} ({})", f.id, f.label, f.rows)}
+                                        </option>
+                                    }
+                                })
+                                .collect_view()
+                        })
+                    }}
+                </select>
+            </label>
+            <span class="fetched" data-testid="bytes-fetched" title="Bytes fetched by this tab so far">{fetched}</span>
+        </header>
+    }
+}

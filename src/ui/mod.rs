@@ -1,0 +1,97 @@
+//! The UI: thin Leptos components over the worker. It knows the protocol, never Parquet.
+//! All shareable state is in the URL (`url`); the worker is reached through `client`.
+
+mod client;
+mod grid;
+mod header;
+mod images;
+mod sample;
+mod url;
+
+use std::sync::Arc;
+
+use leptos::prelude::*;
+
+use crate::engine::dataset::source::Source;
+use crate::protocol::{DatasetView, Reply, Request};
+use client::WorkerStatus;
+use url::UrlState;
+
+/// Mount the app on the page body.
+pub fn mount() {
+    console_error_panic_hook::set_once();
+    leptos::mount::mount_to_body(App);
+}
+
+/// Resolve a user's `src` against the document (relative paths, the demo).
+fn absolute(src: &str) -> String {
+    let base = document().base_uri().ok().flatten().unwrap_or_default();
+    web_sys::Url::new_with_base(src, &base).map(|u| u.href()).unwrap_or_else(|_| src.into())
+}
+
+async fn open(src: Option<String>) -> Result<Arc<DatasetView>, String> {
+    let source = Source::parse(src.as_deref()).map_err(|e| e.to_string())?;
+    let url = absolute(source.url());
+    match client::request(Request::Open { src: url }).await? {
+        (Reply::Opened { dataset }, _) => Ok(Arc::new(dataset)),
+        _ => Err("unexpected reply from the worker".into()),
+    }
+}
+
+#[component]
+fn App() -> impl IntoView {
+    let status = client::start();
+    let state = url::init();
+    provide_context(state);
+    provide_context(status);
+    let src = Memo::new(move |_| state.0.with(|s| s.src.clone()));
+    let dataset = LocalResource::new(move || {
+        status.epoch.track();
+        open(src.get())
+    });
+    let loaded = Signal::derive(move || dataset.get().and_then(|r| r.ok()));
+    view! {
+        <header::Header dataset=loaded/>
+        <CrashNotice status/>
+        <main class="content">
+            <Suspense fallback=|| view! { <p class="loading">"Opening the dataset…"</p> }>
+                {move || dataset.get().map(|result| match result {
+                    Ok(d) => view! { <grid::Grid dataset=d/> }.into_any(),
+                    Err(message) => view! { <ErrorBox message/> }.into_any(),
+                })}
+            </Suspense>
+        </main>
+        {move || {
+            let d = loaded.get()?;
+            let (file, row) = state.0.with(|s| s.open.clone())?;
+            Some(view! { <sample::SampleView dataset=d file row/> })
+        }}
+    }
+}
+
+#[component]
+fn ErrorBox(message: String) -> impl IntoView {
+    let state = expect_context::<UrlState>();
+    let on_demo = move |_| state.0.set(Default::default());
+    view! {
+        <div class="error" role="alert" data-testid="error">
+            <strong>"Could not open this dataset. "</strong>
+            <span>{message}</span>
+            <button class="link" on:click=on_demo>"Open the demo instead"</button>
+        </div>
+    }
+}
+
+#[component]
+fn CrashNotice(status: WorkerStatus) -> impl IntoView {
+    move || {
+        status.crash.get().map(|message| {
+            view! {
+                <div class="notice" role="status">
+                    <span>{message}</span>
+                    <button class="link" on:click=move |_| status.crash.set(None)>"Dismiss"</button>
+                </div>
+            }
+        })
+    }
+}

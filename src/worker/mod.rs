@@ -1,0 +1,108 @@
+//! The worker: runs the engine off the main thread. It takes JSON requests, answers with
+//! JSON plus image Blobs, and never touches the DOM. A panic here kills only the worker;
+//! the UI notices, reports it and starts a new one.
+
+mod backend;
+
+use std::rc::Rc;
+
+use js_sys::{Array, Object, Reflect, Uint8Array};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::{Blob, BlobPropertyBag, DedicatedWorkerGlobalScope, MessageEvent};
+
+use crate::engine::dataset::source::Source;
+use crate::engine::imaging::sniff::ImageFormat;
+use crate::engine::session::Session;
+use crate::protocol::{FromWorker, ImagePair, Reply, Request, ToWorker};
+use backend::WebBackend;
+
+fn scope() -> DedicatedWorkerGlobalScope {
+    js_sys::global().unchecked_into()
+}
+
+fn blob(bytes: &[u8], mime: &str) -> Result<Blob, JsValue> {
+    let parts = Array::of1(&Uint8Array::from(bytes));
+    let options = BlobPropertyBag::new();
+    options.set_type(mime);
+    Blob::new_with_u8_array_sequence_and_options(&parts, &options)
+}
+
+fn post(msg: &FromWorker, blobs: &[Blob]) {
+    let json = serde_json::to_string(msg).unwrap_or_else(|e| {
+        format!(r#"{{"id":{},"stats":{{"requests":0,"bytes":0}},"reply":{{"kind":"error","message":"{}"}}}}"#, msg.id, e)
+    });
+    let obj = Object::new();
+    let array = Array::new();
+    for b in blobs {
+        array.push(b);
+    }
+    // Setting properties on a fresh plain object cannot fail.
+    let _ = Reflect::set(&obj, &"json".into(), &json.into());
+    let _ = Reflect::set(&obj, &"blobs".into(), &array);
+    if let Err(e) = scope().post_message(&obj) {
+        web_sys::console::error_2(&"worker: could not post a reply".into(), &e);
+    }
+}
+
+async fn answer(session: &Session<WebBackend>, request: Request) -> (Reply, Vec<Blob>) {
+    let result = match request {
+        Request::Open { src } => match Source::parse(Some(&src)) {
+            Ok(source) => session.open(&source).await.map(|d| (Reply::Opened { dataset: (*d).clone() }, vec![])),
+            Err(e) => Err(e),
+        },
+        Request::Rows { file, rows } => session.rows(&file, &rows).await.map(|samples| (Reply::Rows { samples }, vec![])),
+        Request::Images { file, rows } => session.images(&file, &rows).await.map(|pairs| {
+            let mut blobs = Vec::with_capacity(pairs.len() * 2);
+            let mut images = Vec::with_capacity(pairs.len());
+            for p in pairs {
+                let (sm, em) = (ImageFormat::sniff(&p.source).mime(), ImageFormat::sniff(&p.edited).mime());
+                match (blob(&p.source, sm), blob(&p.edited, em)) {
+                    (Ok(s), Ok(e)) => {
+                        blobs.push(s);
+                        blobs.push(e);
+                        images.push(ImagePair {
+                            row: p.row,
+                            source_mime: sm.into(),
+                            edited_mime: em.into(),
+                            source_bytes: p.source.len() as u64,
+                            edited_bytes: p.edited.len() as u64,
+                        });
+                    }
+                    _ => web_sys::console::error_1(&"worker: could not create an image Blob".into()),
+                }
+            }
+            (Reply::Images { images }, blobs)
+        }),
+        Request::Crash => unreachable!("handled before dispatch"),
+    };
+    result.unwrap_or_else(|e| (Reply::Error { message: e.to_string() }, vec![]))
+}
+
+/// Entry point of the worker binary.
+pub fn start() {
+    console_error_panic_hook::set_once();
+    let session = Rc::new(Session::new(WebBackend));
+    let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
+        let text = event.data().as_string().unwrap_or_default();
+        let msg: ToWorker = match serde_json::from_str(&text) {
+            Ok(m) => m,
+            Err(e) => {
+                let reply = Reply::Error { message: format!("worker: unreadable request ({e})") };
+                post(&FromWorker { id: 0, stats: session.stats(), reply }, &[]);
+                return;
+            }
+        };
+        if msg.request == Request::Crash {
+            panic!("crash requested for diagnostics");
+        }
+        let session = Rc::clone(&session);
+        wasm_bindgen_futures::spawn_local(async move {
+            let (reply, blobs) = answer(&session, msg.request).await;
+            post(&FromWorker { id: msg.id, stats: session.stats(), reply }, &blobs);
+        });
+    });
+    scope().set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+    on_message.forget();
+    post(&FromWorker { id: 0, stats: Default::default(), reply: Reply::Ready }, &[]);
+}
