@@ -32,6 +32,6 @@ impl Shard {
     /// Whether every column chunk carries an offset index (pages can be located
     /// without reading their headers).
     pub fn has_offset_index(&self) -> bool {
-        self.metadata.offset_index().is_some_and(|oi| oi.iter().all(|rg| !rg.is_empty()))
+        self.metadata.page_index().is_some_and(|pi| pi.has_offset_indexes())
     }
 }

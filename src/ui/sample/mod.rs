@@ -41,6 +41,8 @@ pub fn SampleView(dataset: Arc<DatasetView>, file: String, row: u64) -> impl Int
     });
 
     let task = state.with_untracked(|s| s.task.clone());
+    let has_prev = dataset.neighbour(task.as_deref(), &file, row, false).is_some();
+    let has_next = dataset.neighbour(task.as_deref(), &file, row, true).is_some();
     let step = {
         let dataset = Arc::clone(&dataset);
         let file = file.clone();
@@ -66,8 +68,6 @@ pub fn SampleView(dataset: Arc<DatasetView>, file: String, row: u64) -> impl Int
     });
     on_cleanup(move || keys.remove());
 
-    let has_prev = dataset.neighbour(task.as_deref(), &file, row, false).is_some();
-    let has_next = dataset.neighbour(task.as_deref(), &file, row, true).is_some();
     let (prev, next) = (step.clone(), step);
     let m = Signal::derive(move || meta.with(|m| m.as_ref().and_then(|r| r.as_ref().ok()).cloned()));
     let error = move || {
