@@ -33,12 +33,49 @@ mod native {
             #[arg(long, default_value = "public/demo")]
             out: PathBuf,
         },
+        /// Serve a folder over HTTP, honouring Range requests (e.g. the built app).
+        Serve {
+            /// Folder to serve.
+            #[arg(default_value = "dist")]
+            root: PathBuf,
+            /// Port to listen on (0 picks a free one).
+            #[arg(long, default_value_t = 8080)]
+            port: u16,
+            /// Host or address to listen on.
+            #[arg(long, default_value = "127.0.0.1")]
+            host: String,
+            /// Add CORS headers (Access-Control-Allow-Origin: *) and answer preflights.
+            #[arg(long)]
+            cors: bool,
+            /// Answer 200 with the full body even when a Range was asked for.
+            #[arg(long)]
+            ignore_range: bool,
+            /// Do not print a line per request.
+            #[arg(long)]
+            quiet: bool,
+        },
     }
 
     pub fn main() -> ExitCode {
         let args = Args::parse();
         let result = match args.command {
             Command::Demo { photos, out } => cli::demo::write_demo(&photos, &out),
+            Command::Serve {
+                root,
+                port,
+                host,
+                cors,
+                ignore_range,
+                quiet,
+            } => cli::serve::resolve_addr(&host, port).and_then(|addr| {
+                cli::serve::run(cli::serve::ServeOptions {
+                    root,
+                    addr,
+                    cors,
+                    ignore_range,
+                    quiet,
+                })
+            }),
         };
         match result {
             Ok(()) => ExitCode::SUCCESS,
