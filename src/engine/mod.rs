@@ -3,6 +3,8 @@
 pub mod dataset;
 pub mod error;
 pub mod imaging;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod native;
 pub mod range;
 pub mod session;
 pub mod shard;

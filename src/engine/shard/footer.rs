@@ -18,11 +18,15 @@ pub const MAX_FOOTER_BYTES: u64 = 64 * 1024 * 1024;
 
 const MAGIC: &[u8; 4] = b"PAR1";
 
-/// Learn the file size when the source does not know it: a 4-byte read of the head,
+/// Bytes of the head read to learn an unknown size: enough to check the magic and to
+/// recognise an HTML error page served in place of the file.
+pub const PROBE_BYTES: u64 = 64;
+
+/// Learn the file size when the source does not know it: a small read of the head,
 /// which also checks the leading magic.
 async fn probe_size(src: &dyn RangeSource) -> EngineResult<u64> {
-    let reply = src.read(0..4).await?;
-    if reply.bytes.as_ref() != MAGIC {
+    let reply = src.read(0..PROBE_BYTES).await?;
+    if !reply.bytes.starts_with(MAGIC) {
         return Err(not_parquet(src.name(), &reply.bytes, "it does not start with the magic bytes PAR1"));
     }
     reply.total_size.or(src.known_size()).ok_or_else(|| EngineError::Network {

@@ -1,0 +1,87 @@
+//! The native backend: URLs through reqwest, everything else as a local path. Used by the
+//! CLI and by native tests; never compiled for the browser.
+
+use std::rc::Rc;
+
+use futures::future::LocalBoxFuture;
+use futures::FutureExt;
+
+use crate::engine::error::{EngineError, EngineResult};
+use crate::engine::range::file::FileSource;
+use crate::engine::range::http::HttpSource;
+use crate::engine::range::{Counters, RangeReply, RangeSource};
+use crate::engine::session::{Backend, MAX_MANIFEST_BYTES};
+
+#[derive(Clone, Default)]
+pub struct NativeBackend {
+    client: reqwest::Client,
+}
+
+fn is_url(s: &str) -> bool {
+    s.starts_with("http://") || s.starts_with("https://")
+}
+
+/// A source whose opening failed: every read returns that error, so the failure
+/// surfaces where the caller reads, with the file named.
+struct Failed(String, EngineError, Counters);
+
+impl RangeSource for Failed {
+    fn name(&self) -> &str {
+        &self.0
+    }
+    fn known_size(&self) -> Option<u64> {
+        None
+    }
+    fn read(&self, _: std::ops::Range<u64>) -> LocalBoxFuture<'_, EngineResult<RangeReply>> {
+        let e = self.1.clone();
+        async move { Err(e) }.boxed_local()
+    }
+    fn counters(&self) -> &Counters {
+        &self.2
+    }
+}
+
+impl Backend for NativeBackend {
+    fn source(&self, url: &str, size: Option<u64>, counters: &Counters) -> Rc<dyn RangeSource> {
+        if is_url(url) {
+            return Rc::new(HttpSource::new(self.client.clone(), url, size, counters.clone()));
+        }
+        match FileSource::open(url, counters.clone()) {
+            Ok(f) => Rc::new(f),
+            Err(e) => Rc::new(Failed(url.into(), e, counters.clone())),
+        }
+    }
+
+    fn get_text<'a>(&'a self, url: &'a str, counters: &'a Counters) -> LocalBoxFuture<'a, EngineResult<String>> {
+        async move {
+            let net = |message: String| EngineError::Network { file: url.into(), message };
+            counters.request();
+            let text = if is_url(url) {
+                let resp = self.client.get(url).send().await.map_err(|e| net(e.to_string()))?;
+                let status = resp.status();
+                if !status.is_success() {
+                    return Err(EngineError::Http {
+                        file: url.into(),
+                        status: status.as_u16(),
+                        reason: status.canonical_reason().unwrap_or("").into(),
+                        range: 0..0,
+                    });
+                }
+                if resp.content_length().is_some_and(|n| n > MAX_MANIFEST_BYTES as u64) {
+                    return Err(EngineError::TooLarge {
+                        file: url.into(),
+                        what: "manifest".into(),
+                        size: resp.content_length().unwrap_or(0),
+                        limit: MAX_MANIFEST_BYTES as u64,
+                    });
+                }
+                resp.text().await.map_err(|e| net(e.to_string()))?
+            } else {
+                std::fs::read_to_string(url).map_err(|e| net(e.to_string()))?
+            };
+            counters.bytes(text.len() as u64);
+            Ok(text)
+        }
+        .boxed_local()
+    }
+}
