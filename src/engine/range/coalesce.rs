@@ -28,8 +28,10 @@ mod tests {
 
     #[test]
     fn near_ranges_merge_and_far_ones_stay_apart() {
-        let got = coalesce(&[100..200, 0..50, 250..300, 10_000..10_010], 60);
-        assert_eq!(got, vec![0..50, 100..300, 10_000..10_010]);
+        let got = coalesce(&[100..200, 0..50, 250..300, 10_000..10_010], 50);
+        assert_eq!(got, vec![0..300, 10_000..10_010]);
+        let got = coalesce(&[100..200, 0..50, 250..300], 49);
+        assert_eq!(got, vec![0..50, 100..200, 250..300]);
     }
 
     #[test]
