@@ -33,7 +33,7 @@ pub fn Header(dataset: Signal<Option<Arc<DatasetView>>>) -> impl IntoView {
         let s = status.stats.get();
         format!("{} fetched · {} requests", human_bytes(s.bytes), s.requests)
     };
-    let title = move || dataset.get().map(|d| d.name.clone()).unwrap_or_else(|| "ScaleEdit Gallery".into());
+    let title = move || dataset.get().map(|d| d.name.clone()).unwrap_or_default();
     let total = move || dataset.get().map(|d| format!("{} pairs", d.total_rows())).unwrap_or_default();
     view! {
         <header class="topbar">

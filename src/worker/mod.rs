@@ -2,7 +2,7 @@
 //! JSON plus image Blobs, and never touches the DOM. A panic here kills only the worker;
 //! the UI notices, reports it and starts a new one.
 
-mod backend;
+pub(crate) mod backend;
 
 use std::rc::Rc;
 

@@ -9,6 +9,8 @@ mod counters;
 
 #[cfg(target_arch = "wasm32")]
 pub mod blob;
+#[cfg(all(test, target_arch = "wasm32"))]
+mod browser_tests;
 #[cfg(target_arch = "wasm32")]
 pub mod fetch;
 #[cfg(not(target_arch = "wasm32"))]

@@ -1,0 +1,96 @@
+//! The browser backends in headless Chromium, inside a dedicated worker as in the app:
+//! fetch against the test data server (its URLs come from the build environment), and
+//! Blob slices of a file held in memory.
+
+use bytes::Bytes;
+use wasm_bindgen_test::*;
+
+use super::blob::BlobSource;
+use super::fetch::FetchSource;
+use super::{Counters, RangeSource, Stats};
+use crate::engine::dataset::source::Source;
+use crate::engine::error::EngineError;
+use crate::engine::session::Session;
+use crate::engine::shard::footer::{read_metadata, FOOTER_PREFETCH};
+use crate::worker::backend::WebBackend;
+
+wasm_bindgen_test_configure!(run_in_dedicated_worker);
+
+const PAGE_INDEX: &[u8] = include_bytes!("../../../tests/fixtures/pyarrow_page_index_plain.parquet");
+
+fn data_url(name: &str) -> Option<String> {
+    option_env!("GALLERY_TEST_DATA_URL").map(|base| format!("{}/{name}", base.trim_end_matches('/')))
+}
+
+fn norange_url(name: &str) -> Option<String> {
+    option_env!("GALLERY_TEST_NORANGE_URL").map(|base| format!("{}/{name}", base.trim_end_matches('/')))
+}
+
+#[wasm_bindgen_test]
+async fn fetch_reads_the_footer_in_one_ranged_request() {
+    let url = data_url("pyarrow_page_index_plain.parquet").expect("GALLERY_TEST_DATA_URL is set by `make test`");
+    let size = PAGE_INDEX.len() as u64;
+    let counters = Counters::default();
+    let src = FetchSource::new(url, Some(size), counters.clone());
+    let (got, meta) = read_metadata(&src).await.unwrap();
+    assert_eq!(got, size);
+    assert_eq!(meta.file_metadata().num_rows(), 40);
+    assert_eq!(counters.snapshot(), Stats { requests: 1, bytes: size.min(FOOTER_PREFETCH) });
+}
+
+#[wasm_bindgen_test]
+async fn fetch_returns_exactly_the_asked_bytes_and_learns_the_size() {
+    let url = data_url("pyarrow_page_index_plain.parquet").expect("GALLERY_TEST_DATA_URL is set by `make test`");
+    let src = FetchSource::new(url, None, Counters::default());
+    let reply = src.read(100..164).await.unwrap();
+    assert_eq!(reply.bytes, Bytes::from_static(&PAGE_INDEX[100..164]));
+    assert_eq!(reply.total_size, Some(PAGE_INDEX.len() as u64));
+    assert_eq!(src.known_size(), Some(PAGE_INDEX.len() as u64));
+}
+
+#[wasm_bindgen_test]
+async fn fetch_of_a_missing_file_is_an_http_error_naming_it() {
+    let url = data_url("missing.parquet").expect("GALLERY_TEST_DATA_URL is set by `make test`");
+    let src = FetchSource::new(url, Some(1000), Counters::default());
+    let err = read_metadata(&src).await.unwrap_err();
+    assert!(matches!(err, EngineError::Http { status: 404, .. }), "{err}");
+    assert!(err.to_string().contains("missing.parquet"));
+}
+
+#[wasm_bindgen_test]
+async fn fetch_refuses_a_server_that_ignores_range() {
+    let url = norange_url("pyarrow_default.parquet").expect("GALLERY_TEST_NORANGE_URL is set by `make test`");
+    let counters = Counters::default();
+    let src = FetchSource::new(url, None, counters.clone());
+    let err = src.read(0..64).await.unwrap_err();
+    assert!(matches!(err, EngineError::RangeIgnored { .. }), "{err}");
+    assert_eq!(counters.snapshot().bytes, 0, "the body was not taken in");
+}
+
+#[wasm_bindgen_test]
+async fn blob_slices_decode_the_same_rows() {
+    let array = js_sys::Array::of1(&js_sys::Uint8Array::from(PAGE_INDEX));
+    let blob = web_sys::Blob::new_with_u8_array_sequence(&array).unwrap();
+    let counters = Counters::default();
+    let src = BlobSource::new("local.parquet", blob, counters.clone());
+    let reply = src.read(0..4).await.unwrap();
+    assert_eq!(&reply.bytes[..], b"PAR1");
+    assert_eq!(reply.total_size, Some(PAGE_INDEX.len() as u64));
+    let (_, meta) = read_metadata(&src).await.unwrap();
+    assert_eq!(meta.file_metadata().num_rows(), 40);
+    assert_eq!(counters.snapshot().requests, 2);
+}
+
+#[wasm_bindgen_test]
+async fn the_worker_session_opens_a_file_and_reads_a_pair() {
+    let url = data_url("pyarrow_page_index_plain.parquet").expect("GALLERY_TEST_DATA_URL is set by `make test`");
+    let session = Session::new(WebBackend);
+    let dataset = session.open(&Source::Parquet(url.clone())).await.unwrap();
+    assert_eq!(dataset.total_rows(), 40);
+    let metas = session.rows(&url, &[5, 3]).await.unwrap();
+    assert_eq!(metas.iter().map(|m| m.row).collect::<Vec<_>>(), vec![3, 5]);
+    assert!(!metas[0].instruction.is_empty());
+    let pairs = session.images(&url, &[3]).await.unwrap();
+    assert!(pairs[0].source.starts_with(b"\x89PNG"));
+    assert!(pairs[0].edited.starts_with(b"\x89PNG"));
+}
