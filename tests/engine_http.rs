@@ -226,3 +226,22 @@ async fn offsets_beyond_4_gib_read_the_right_bytes() {
     assert_eq!(ranges_asked(&srv), vec![format!("bytes={}-{}", at, at + 7)]);
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[tokio::test(flavor = "current_thread")]
+async fn a_pair_shown_again_costs_no_transfer() {
+    let srv = serve(fixtures(), false).await;
+    let url = srv.url("pyarrow_page_index_plain.parquet");
+    let session = Session::new(NativeBackend::default());
+    session.open(&Source::Parquet(url.clone())).await.unwrap();
+    let first = session.images(&url, &[3, 4]).await.unwrap();
+    let before = session.stats();
+    let again = session.images(&url, &[4, 3]).await.unwrap();
+    assert_eq!(session.stats(), before, "no request for pairs already shown");
+    assert_eq!(first, again);
+    // A mix of known and new rows reads only the new one.
+    srv.log.clear();
+    let mixed = session.images(&url, &[3, 5]).await.unwrap();
+    assert_eq!(mixed.iter().map(|p| p.row).collect::<Vec<_>>(), vec![3, 5]);
+    assert_eq!(session.stats().requests - before.requests, srv.log.entries().len() as u64);
+    assert_eq!(srv.log.entries().len(), 1);
+}

@@ -19,6 +19,10 @@ use crate::engine::shard::{columns, footer, read, Shard};
 /// Footers kept in memory (each is a few KB to a few MB).
 pub const SHARD_CACHE: usize = 32;
 
+/// Recently shown image pairs kept in memory, so reopening a sample or scrolling back
+/// costs no transfer. Bounded in bytes; the oldest go first.
+pub const PAIR_CACHE_BYTES: usize = 48 * 1024 * 1024;
+
 /// A manifest larger than this is refused.
 pub const MAX_MANIFEST_BYTES: usize = 4 * 1024 * 1024;
 
@@ -36,6 +40,35 @@ pub struct Session<B: Backend> {
     counters: Counters,
     dataset: RefCell<Option<Rc<DatasetView>>>,
     shards: RefCell<VecDeque<(String, Rc<Shard>)>>,
+    pairs: RefCell<PairCache>,
+}
+
+/// Image pairs by (file URL, row), oldest first, within `PAIR_CACHE_BYTES`.
+#[derive(Default)]
+struct PairCache {
+    entries: VecDeque<(String, PairBytes)>,
+    bytes: usize,
+}
+
+impl PairCache {
+    fn get(&self, url: &str, row: u64) -> Option<PairBytes> {
+        self.entries.iter().find(|(u, p)| u == url && p.row == row).map(|(_, p)| p.clone())
+    }
+
+    fn put(&mut self, url: &str, pair: PairBytes) {
+        let size = pair.source.len() + pair.edited.len();
+        if size > PAIR_CACHE_BYTES || self.get(url, pair.row).is_some() {
+            return;
+        }
+        while self.bytes + size > PAIR_CACHE_BYTES {
+            match self.entries.pop_front() {
+                Some((_, old)) => self.bytes -= old.source.len() + old.edited.len(),
+                None => break,
+            }
+        }
+        self.bytes += size;
+        self.entries.push_back((url.into(), pair));
+    }
 }
 
 impl<B: Backend> Session<B> {
@@ -45,6 +78,7 @@ impl<B: Backend> Session<B> {
             counters: Counters::default(),
             dataset: RefCell::new(None),
             shards: RefCell::new(VecDeque::new()),
+            pairs: RefCell::new(PairCache::default()),
         }
     }
 
@@ -124,10 +158,33 @@ impl<B: Backend> Session<B> {
         Ok(sample::metas(&batches, &sample::sorted_rows(rows)))
     }
 
-    /// The encoded images of `rows` of file `key`, sorted by row.
+    /// The encoded images of `rows` of file `key`, sorted by row. Pairs shown recently
+    /// come from memory; only the others are read.
     pub async fn images(&self, key: &str, rows: &[u64]) -> EngineResult<Vec<PairBytes>> {
         let (src, shard) = self.shard(key).await?;
-        let batches = read::read_rows(src.as_ref(), &shard, rows, &shard.columns.images()).await?;
-        sample::pairs(&shard.name, &batches, &sample::sorted_rows(rows))
+        let rows = sample::sorted_rows(rows);
+        let (mut found, missing): (Vec<PairBytes>, Vec<u64>) = {
+            let cache = self.pairs.borrow();
+            let mut found = Vec::new();
+            let mut missing = Vec::new();
+            for &r in &rows {
+                match cache.get(&shard.name, r) {
+                    Some(p) => found.push(p),
+                    None => missing.push(r),
+                }
+            }
+            (found, missing)
+        };
+        if !missing.is_empty() {
+            let batches = read::read_rows(src.as_ref(), &shard, &missing, &shard.columns.images()).await?;
+            let fresh = sample::pairs(&shard.name, &batches, &missing)?;
+            let mut cache = self.pairs.borrow_mut();
+            for p in &fresh {
+                cache.put(&shard.name, p.clone());
+            }
+            found.extend(fresh);
+            found.sort_by_key(|p| p.row);
+        }
+        Ok(found)
     }
 }

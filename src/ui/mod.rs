@@ -50,6 +50,7 @@ fn App() -> impl IntoView {
         open(src.get())
     });
     let loaded = Signal::derive(move || dataset.get().and_then(|r| r.ok()));
+    listen_for_diagnostics();
     view! {
         <header::Header dataset=loaded/>
         <CrashNotice status/>
@@ -67,6 +68,22 @@ fn App() -> impl IntoView {
             Some(view! { <sample::SampleView dataset=d file row/> })
         }}
     }
+}
+
+/// `window.dispatchEvent(new CustomEvent("gallery-diagnostics", {detail: "crash-worker"}))`
+/// makes the worker fail as a crash would: proof, from a console or a test, that the page
+/// reports it and recovers.
+fn listen_for_diagnostics() {
+    let handle = window_event_listener_untyped("gallery-diagnostics", |ev| {
+        use wasm_bindgen::JsCast;
+        let detail = ev.dyn_ref::<web_sys::CustomEvent>().and_then(|e| e.detail().as_string());
+        if detail.as_deref() == Some("crash-worker") {
+            leptos::task::spawn_local(async {
+                let _ = client::request(Request::Crash).await;
+            });
+        }
+    });
+    std::mem::forget(handle);
 }
 
 #[component]
