@@ -50,6 +50,10 @@ pub fn row_group_selections(row_group_sizes: &[u64], rows: &[u64]) -> Vec<RowGro
     out
 }
 
+/// One read never fetches more than this: a file laid out without a page index can make
+/// "one row" mean a whole column chunk of images (hundreds of MB on real shards).
+pub const MAX_READ_BYTES: u64 = 256 * 1024 * 1024;
+
 fn corrupt(file: &str, e: parquet::errors::ParquetError) -> EngineError {
     EngineError::Corrupt { file: file.into(), detail: e.to_string() }
 }
@@ -85,6 +89,15 @@ pub async fn read_rows(
         match decoder.try_decode().map_err(|e| corrupt(file, e))? {
             DecodeResult::NeedsData(ranges) => {
                 let ranges: Vec<Range<u64>> = ranges;
+                let cost: u64 = ranges.iter().map(|r| r.end.saturating_sub(r.start)).sum();
+                if cost > MAX_READ_BYTES {
+                    return Err(EngineError::TooLarge {
+                        file: file.into(),
+                        what: format!("reading {} row(s) in this file's layout needs {} byte ranges that", rows.len(), ranges.len()),
+                        size: cost,
+                        limit: MAX_READ_BYTES,
+                    });
+                }
                 let bodies = read_many(src, &ranges).await?;
                 decoder.push_ranges(ranges, bodies).map_err(|e| corrupt(file, e))?;
             }
