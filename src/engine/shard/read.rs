@@ -93,7 +93,7 @@ pub async fn read_rows(
                 if cost > MAX_READ_BYTES {
                     return Err(EngineError::TooLarge {
                         file: file.into(),
-                        what: format!("reading {} row(s) in this file's layout needs {} byte ranges that", rows.len(), ranges.len()),
+                        what: format!("a read of {} row(s) in this file's layout", rows.len()),
                         size: cost,
                         limit: MAX_READ_BYTES,
                     });
