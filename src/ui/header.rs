@@ -20,7 +20,7 @@ pub fn Header(dataset: Signal<Option<Arc<DatasetView>>>) -> impl IntoView {
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let src = draft.get_untracked().trim().to_string();
-        state.set(ViewState { src: (!src.is_empty()).then_some(src), task: None, open: None });
+        state.set(ViewState { src: (!src.is_empty()).then_some(src), ..Default::default() });
     };
     let on_task = move |ev: leptos::ev::Event| {
         let value = event_target_value(&ev);

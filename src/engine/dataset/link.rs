@@ -12,10 +12,27 @@ pub enum Param {
     File,
     /// … and its row within that file.
     Row,
+    /// How the open sample compares its two images: `side`, `slider`, `flicker`, `diff`.
+    Mode,
+    /// The slider's divider: `h` (left | right, the default) or `v` (top / bottom).
+    Split,
+    /// The difference threshold, 0–255: a pixel counts as changed above it.
+    Threshold,
+    /// `1`: the grid shows only the samples flagged in this browser.
+    Flagged,
 }
 
 impl Param {
-    pub const ALL: [Param; 4] = [Param::Src, Param::Task, Param::File, Param::Row];
+    pub const ALL: [Param; 8] = [
+        Param::Src,
+        Param::Task,
+        Param::File,
+        Param::Row,
+        Param::Mode,
+        Param::Split,
+        Param::Threshold,
+        Param::Flagged,
+    ];
 
     pub fn name(self) -> &'static str {
         match self {
@@ -23,17 +40,112 @@ impl Param {
             Param::Task => "task",
             Param::File => "file",
             Param::Row => "row",
+            Param::Mode => "mode",
+            Param::Split => "split",
+            Param::Threshold => "thr",
+            Param::Flagged => "flagged",
         }
     }
 }
 
+/// How the sample view compares source and edited.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub enum CompareMode {
+    /// Both images next to each other, zoomed and panned together.
+    #[default]
+    Side,
+    /// One over the other with a draggable divider.
+    Slider,
+    /// One at a time in the same place; holding a key or button shows the other.
+    Flicker,
+    /// The source with a heatmap of what changed.
+    Diff,
+}
+
+impl CompareMode {
+    pub const ALL: [CompareMode; 4] = [CompareMode::Side, CompareMode::Slider, CompareMode::Flicker, CompareMode::Diff];
+
+    /// The value in the URL (and in `data-mode`).
+    pub fn name(self) -> &'static str {
+        match self {
+            CompareMode::Side => "side",
+            CompareMode::Slider => "slider",
+            CompareMode::Flicker => "flicker",
+            CompareMode::Diff => "diff",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            CompareMode::Side => "Side by side",
+            CompareMode::Slider => "Slider",
+            CompareMode::Flicker => "Flicker",
+            CompareMode::Diff => "Difference",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|m| m.name() == value)
+    }
+}
+
+/// Where the slider's divider runs.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub enum Split {
+    /// A vertical line: source on the left, edited on the right.
+    #[default]
+    Horizontal,
+    /// A horizontal line: source above, edited below.
+    Vertical,
+}
+
+impl Split {
+    pub fn name(self) -> &'static str {
+        match self {
+            Split::Horizontal => "h",
+            Split::Vertical => "v",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Self> {
+        match value {
+            "h" => Some(Split::Horizontal),
+            "v" => Some(Split::Vertical),
+            _ => None,
+        }
+    }
+}
+
+/// The difference threshold when the URL names none: small enough to catch an edit, large
+/// enough to ignore JPEG noise.
+pub const DEFAULT_THRESHOLD: u8 = 24;
+
 /// The state of the view that a link carries.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ViewState {
     pub src: Option<String>,
     pub task: Option<String>,
     /// The open sample: (file, row).
     pub open: Option<(String, u64)>,
+    pub mode: CompareMode,
+    pub split: Split,
+    pub threshold: u8,
+    /// Only flagged samples in the grid.
+    pub flagged: bool,
+}
+
+impl Default for ViewState {
+    fn default() -> Self {
+        Self {
+            src: None,
+            task: None,
+            open: None,
+            mode: CompareMode::default(),
+            split: Split::default(),
+            threshold: DEFAULT_THRESHOLD,
+            flagged: false,
+        }
+    }
 }
 
 impl ViewState {
@@ -54,6 +166,10 @@ impl ViewState {
                 k if k == Param::Task.name() => state.task = Some(v),
                 k if k == Param::File.name() => file = Some(v),
                 k if k == Param::Row.name() => row = v.parse::<u64>().ok(),
+                k if k == Param::Mode.name() => state.mode = CompareMode::parse(&v).unwrap_or_default(),
+                k if k == Param::Split.name() => state.split = Split::parse(&v).unwrap_or_default(),
+                k if k == Param::Threshold.name() => state.threshold = v.parse::<u8>().unwrap_or(DEFAULT_THRESHOLD),
+                k if k == Param::Flagged.name() => state.flagged = matches!(v.as_str(), "1" | "true"),
                 _ => {}
             }
         }
@@ -61,7 +177,8 @@ impl ViewState {
         state
     }
 
-    /// The query string, without `?`, with empty values left out, in a fixed order.
+    /// The query string, without `?`, with empty and default values left out, in a fixed
+    /// order.
     pub fn to_query(&self) -> String {
         let mut q = form_urlencoded::Serializer::new(String::new());
         if let Some(s) = &self.src {
@@ -73,6 +190,18 @@ impl ViewState {
         if let Some((f, r)) = &self.open {
             q.append_pair(Param::File.name(), f);
             q.append_pair(Param::Row.name(), &r.to_string());
+        }
+        if self.mode != CompareMode::default() {
+            q.append_pair(Param::Mode.name(), self.mode.name());
+        }
+        if self.split != Split::default() {
+            q.append_pair(Param::Split.name(), self.split.name());
+        }
+        if self.threshold != DEFAULT_THRESHOLD {
+            q.append_pair(Param::Threshold.name(), &self.threshold.to_string());
+        }
+        if self.flagged {
+            q.append_pair(Param::Flagged.name(), "1");
         }
         q.finish()
     }
@@ -88,6 +217,10 @@ mod tests {
             src: Some("https://h.org/a b.parquet?x=1&y=2".into()),
             task: Some("object_addition".into()),
             open: Some(("https://h.org/a b.parquet?x=1&y=2".into(), 17)),
+            mode: CompareMode::Diff,
+            split: Split::Vertical,
+            threshold: 7,
+            flagged: true,
         };
         let q = s.to_query();
         assert!(!q.contains(' '), "{q}");
@@ -97,9 +230,52 @@ mod tests {
     #[test]
     fn empty_and_unknown_parameters_are_dropped() {
         let s = ViewState::from_query("src=&task=color_change&zzz=1&row=3");
-        assert_eq!(s, ViewState { src: None, task: Some("color_change".into()), open: None });
+        assert_eq!(s, ViewState { task: Some("color_change".into()), ..Default::default() });
         assert_eq!(s.to_query(), "task=color_change");
         assert_eq!(ViewState::default().to_query(), "");
+    }
+
+    #[test]
+    fn every_mode_and_split_round_trips() {
+        for mode in CompareMode::ALL {
+            for split in [Split::Horizontal, Split::Vertical] {
+                let s = ViewState { mode, split, ..Default::default() };
+                assert_eq!(ViewState::from_query(&s.to_query()), s, "{}", s.to_query());
+            }
+        }
+        let q = ViewState { mode: CompareMode::Slider, split: Split::Vertical, ..Default::default() }.to_query();
+        assert_eq!(q, "mode=slider&split=v");
+    }
+
+    #[test]
+    fn defaults_stay_out_of_the_link() {
+        let s = ViewState { mode: CompareMode::Side, split: Split::Horizontal, threshold: DEFAULT_THRESHOLD, ..Default::default() };
+        assert_eq!(s.to_query(), "");
+        assert_eq!(ViewState::from_query("mode=side&split=h&thr=24&flagged=0"), ViewState::default());
+    }
+
+    #[test]
+    fn threshold_and_flagged_round_trip() {
+        let s = ViewState::from_query("thr=0&flagged=1&mode=diff");
+        assert_eq!((s.threshold, s.flagged, s.mode), (0, true, CompareMode::Diff));
+        assert_eq!(s.to_query(), "mode=diff&thr=0&flagged=1");
+        assert_eq!(ViewState::from_query(&s.to_query()), s);
+        assert_eq!(ViewState::from_query("thr=255").threshold, 255);
+    }
+
+    #[test]
+    fn unreadable_comparison_values_fall_back_to_defaults() {
+        let s = ViewState::from_query("mode=sideways&split=diagonal&thr=300&flagged=yes");
+        assert_eq!(s, ViewState::default());
+        assert_eq!(ViewState::from_query("thr=-1").threshold, DEFAULT_THRESHOLD);
+    }
+
+    #[test]
+    fn parameter_names_are_distinct() {
+        let mut names: Vec<_> = Param::ALL.iter().map(|p| p.name()).collect();
+        names.sort();
+        names.dedup();
+        assert_eq!(names.len(), Param::ALL.len());
     }
 
     #[test]
