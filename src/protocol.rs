@@ -23,6 +23,9 @@ pub enum Request {
     Rows { file: String, rows: Vec<u64> },
     /// The two images of these rows (the reply carries 2 Blobs per row, in order).
     Images { file: String, rows: Vec<u64> },
+    /// What changed between the two images of a row: pixels whose largest channel change
+    /// is above `threshold` (0–255). The reply carries one Blob: the heatmap (PNG).
+    Diff { file: String, row: u64, threshold: u8 },
     /// Make the worker fail as a crash would (diagnostics: proves recovery).
     Crash,
 }
@@ -45,6 +48,16 @@ pub enum Reply {
     Rows { samples: Vec<SampleMeta> },
     /// One entry per row; Blobs `2i` (source) and `2i + 1` (edited) go with entry `i`.
     Images { images: Vec<ImagePair> },
+    /// Blob 0 is the heatmap: RGBA PNG of `width`×`height` (the source's size),
+    /// transparent where nothing changed.
+    Diff {
+        /// Share of pixels above the threshold, 0–1.
+        fraction: f64,
+        width: u32,
+        height: u32,
+        /// The edited image had another size and was resized to the source's to compare.
+        resized: bool,
+    },
     Error { message: String },
 }
 
@@ -67,5 +80,19 @@ mod tests {
         let s = serde_json::to_string(&m).unwrap();
         assert!(s.contains("\"kind\":\"images\""), "{s}");
         assert_eq!(serde_json::from_str::<ToWorker>(&s).unwrap(), m);
+    }
+
+    #[test]
+    fn a_difference_survives_json() {
+        let m = ToWorker { id: 9, request: Request::Diff { file: "a.parquet".into(), row: 3, threshold: 24 } };
+        let s = serde_json::to_string(&m).unwrap();
+        assert!(s.contains("\"kind\":\"diff\""), "{s}");
+        assert_eq!(serde_json::from_str::<ToWorker>(&s).unwrap(), m);
+        let r = FromWorker {
+            id: 9,
+            stats: Stats::default(),
+            reply: Reply::Diff { fraction: 0.125, width: 512, height: 384, resized: true },
+        };
+        assert_eq!(serde_json::from_str::<FromWorker>(&serde_json::to_string(&r).unwrap()).unwrap(), r);
     }
 }

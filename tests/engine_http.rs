@@ -245,3 +245,28 @@ async fn a_pair_shown_again_costs_no_transfer() {
     assert_eq!(session.stats().requests - before.requests, srv.log.entries().len() as u64);
     assert_eq!(srv.log.entries().len(), 1);
 }
+
+#[tokio::test(flavor = "current_thread")]
+async fn the_difference_of_a_shown_pair_costs_no_transfer() {
+    let srv = serve(fixtures(), false).await;
+    let name = "pyarrow_page_index_plain.parquet";
+    let url = srv.url(name);
+    let rows = &expected()["files"][name]["rows"];
+    let session = Session::new(NativeBackend::default());
+    session.open(&Source::Parquet(url.clone())).await.unwrap();
+    session.images(&url, &[2]).await.unwrap();
+    let before = session.stats();
+    let d = session.diff(&url, 2, 24).await.unwrap();
+    assert_eq!(session.stats(), before, "the pair was shown: its bytes are in memory");
+    let row = &rows[2];
+    let source = (row["source_image_width"].as_u64().unwrap(), row["source_image_height"].as_u64().unwrap());
+    let edited = (row["edited_image_width"].as_u64().unwrap(), row["edited_image_height"].as_u64().unwrap());
+    assert_eq!((u64::from(d.width), u64::from(d.height)), source);
+    assert_eq!(d.resized, source != edited);
+    assert!((0.0..=1.0).contains(&d.fraction));
+    assert!(d.png.starts_with(b"\x89PNG"));
+    // Another threshold recolours the same map; nothing is fetched and fewer pixels count.
+    let strict = session.diff(&url, 2, 250).await.unwrap();
+    assert_eq!(session.stats(), before);
+    assert!(strict.fraction <= d.fraction);
+}

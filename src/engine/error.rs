@@ -36,6 +36,9 @@ pub enum EngineError {
     #[error("{file}: {what} of {size} bytes exceeds the limit of {limit} bytes")]
     TooLarge { file: String, what: String, size: u64, limit: u64 },
 
+    #[error("{file}: row {row}: the {which} image {detail}")]
+    Image { file: String, row: u64, which: String, detail: String },
+
     #[error("{file}: bad manifest: {detail}")]
     Manifest { file: String, detail: String },
 
@@ -54,7 +57,7 @@ impl EngineError {
             Http { file, .. } | RangeIgnored { file } | BadContentRange { file, .. }
             | Network { file, .. } | NotParquet { file, .. } | Corrupt { file, .. }
             | MissingColumns { file, .. } | ColumnType { file, .. } | RowOutOfRange { file, .. }
-            | TooLarge { file, .. } | Manifest { file, .. } => Some(file),
+            | TooLarge { file, .. } | Image { file, .. } | Manifest { file, .. } => Some(file),
             Source { src, .. } => Some(src),
             Cancelled => None,
         }

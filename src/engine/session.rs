@@ -1,6 +1,6 @@
 //! A browsing session: the opened dataset, a bounded cache of shard footers, and the
-//! three questions a gallery asks (open a source, the text of these rows, the images of
-//! these rows). The same code serves the browser worker, the CLI and native tests; only
+//! questions a gallery asks (open a source, the text of these rows, the images of these
+//! rows, what changed between a row's two images). The same code serves the browser worker, the CLI and native tests; only
 //! the `Backend` (how a URL becomes a range source) differs.
 
 use std::cell::RefCell;
@@ -12,6 +12,7 @@ use futures::future::LocalBoxFuture;
 use crate::engine::dataset::open::DatasetView;
 use crate::engine::dataset::source::Source;
 use crate::engine::error::{EngineError, EngineResult};
+use crate::engine::imaging::diff::{self, ChangeMap, PairName};
 use crate::engine::range::{Counters, RangeSource, Stats};
 use crate::engine::shard::sample::{self, PairBytes, SampleMeta};
 use crate::engine::shard::{columns, footer, read, Shard};
@@ -41,6 +42,23 @@ pub struct Session<B: Backend> {
     dataset: RefCell<Option<Rc<DatasetView>>>,
     shards: RefCell<VecDeque<(String, Rc<Shard>)>>,
     pairs: RefCell<PairCache>,
+    /// The change map of the last compared pair (file URL, row): a new threshold recolours
+    /// it without decoding again. One entry, at most `diff::MAX_PIXELS` bytes.
+    last_diff: RefCell<Option<(String, u64, Rc<ChangeMap>)>>,
+}
+
+/// What changed between a row's two images, at one threshold.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Difference {
+    /// Share of the source's pixels that changed by more than the threshold, 0–1.
+    pub fraction: f64,
+    /// The source's size, which is also the heatmap's.
+    pub width: u32,
+    pub height: u32,
+    /// The edited image was resized to the source's size to compare.
+    pub resized: bool,
+    /// The heatmap, RGBA PNG, transparent where nothing changed.
+    pub png: Vec<u8>,
 }
 
 /// Image pairs by (file URL, row), oldest first, within `PAIR_CACHE_BYTES`.
@@ -79,6 +97,7 @@ impl<B: Backend> Session<B> {
             dataset: RefCell::new(None),
             shards: RefCell::new(VecDeque::new()),
             pairs: RefCell::new(PairCache::default()),
+            last_diff: RefCell::new(None),
         }
     }
 
@@ -186,5 +205,41 @@ impl<B: Backend> Session<B> {
             found.sort_by_key(|p| p.row);
         }
         Ok(found)
+    }
+
+    /// What changed between the two images of `row` of file `key`, above `threshold`
+    /// (0–255). The pair comes from the cache when it was shown recently.
+    pub async fn diff(&self, key: &str, row: u64, threshold: u8) -> EngineResult<Difference> {
+        let name = PairName { file: key, row };
+        let (_, shard) = self.shard(key).await?;
+        let cached = self
+            .last_diff
+            .borrow()
+            .as_ref()
+            .filter(|(url, r, _)| *url == shard.name && *r == row)
+            .map(|(_, _, m)| Rc::clone(m));
+        let map = match cached {
+            Some(m) => m,
+            None => {
+                // Free the previous map before decoding the next pair.
+                self.last_diff.borrow_mut().take();
+                let pair = self
+                    .images(key, &[row])
+                    .await?
+                    .into_iter()
+                    .next()
+                    .ok_or_else(|| EngineError::RowOutOfRange { file: key.into(), row, rows: shard.rows() })?;
+                let map = Rc::new(ChangeMap::from_encoded(&pair.source, &pair.edited, name, diff::MAX_PIXELS)?);
+                *self.last_diff.borrow_mut() = Some((shard.name.clone(), row, Rc::clone(&map)));
+                map
+            }
+        };
+        Ok(Difference {
+            fraction: map.fraction(threshold),
+            width: map.width,
+            height: map.height,
+            resized: map.resized,
+            png: map.heatmap_png(threshold, name)?,
+        })
     }
 }

@@ -12,6 +12,7 @@ use wasm_bindgen::JsCast;
 use web_sys::{Blob, BlobPropertyBag, DedicatedWorkerGlobalScope, MessageEvent};
 
 use crate::engine::dataset::source::Source;
+use crate::engine::error::EngineError;
 use crate::engine::imaging::sniff::ImageFormat;
 use crate::engine::session::Session;
 use crate::protocol::{FromWorker, ImagePair, Reply, Request, ToWorker};
@@ -73,6 +74,16 @@ async fn answer(session: &Session<WebBackend>, request: Request) -> (Reply, Vec<
                 }
             }
             (Reply::Images { images }, blobs)
+        }),
+        Request::Diff { file, row, threshold } => session.diff(&file, row, threshold).await.and_then(|d| {
+            let heatmap = blob(&d.png, "image/png").map_err(|_| EngineError::Image {
+                file: file.clone(),
+                row,
+                which: "difference".into(),
+                detail: "map could not be handed to the page".into(),
+            })?;
+            let reply = Reply::Diff { fraction: d.fraction, width: d.width, height: d.height, resized: d.resized };
+            Ok((reply, vec![heatmap]))
         }),
         Request::Crash => unreachable!("handled before dispatch"),
     };
