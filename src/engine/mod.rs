@@ -1,4 +1,4 @@
-//! The engine: target-agnostic core (range I/O, shard reading, datasets, imaging).
+//! The engine: target-agnostic core (range I/O, shard reading, datasets, imaging, review).
 //! It knows nothing of Leptos or the DOM; web APIs appear only behind the fetch backend.
 pub mod dataset;
 pub mod error;
@@ -6,5 +6,6 @@ pub mod imaging;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod native;
 pub mod range;
+pub mod review;
 pub mod session;
 pub mod shard;
