@@ -412,38 +412,50 @@ for (const bad of BAD_SOURCES) {
 // ---------------------------------------------------------------------------------------
 // (8) Reading a file costs only ranges of it.
 
-e2eTest('bytes: a file is read with Range requests only, and not whole', async ({ page }) => {
-  const name = 'pyarrow_page_index_plain.parquet';
-  const expected = expectedFixtures().files[name];
-  await clearRequests(urls.data);
+/** Size in bytes of a fixture, from expected.json (`files` or `layouts`). */
+function fixtureSize(name) {
+  const expected = expectedFixtures();
+  const entry = expected.files?.[name] ?? expected.layouts?.[name];
+  assert.ok(entry, `tests/fixtures/expected.json describes ${name}`);
+  return entry.size;
+}
 
-  await page.goto(appUrl({ src: fixtureUrl(name) }));
-  await waitForFirstCardLoaded(page);
-  // Let the reads of the rows in view finish.
-  await page.waitForLoadState('networkidle', { timeout: 10_000 }).catch(() => {});
-  await waitUntil(async () => (await bytesFetched(page)) > 0, { message: 'a non-zero byte count' });
+// pyarrow_page_index_plain: one value per page, so the rows in view map to a few pages;
+// pyarrow_many_images_per_page: 3000 rows in a real shard's page layout (1.3 MB).
+for (const name of ['pyarrow_page_index_plain.parquet', 'pyarrow_many_images_per_page.parquet']) {
+  e2eTest(`bytes: ${name} is read with Range requests only, and not whole`, async ({ page }) => {
+    const size = fixtureSize(name);
+    await clearRequests(urls.data);
 
-  const log = await fetchRequests(urls.data);
-  const reads = log.filter((r) => r.path.split('?')[0].endsWith('.parquet'));
-  assert.ok(reads.length > 0, 'the data server saw requests for the file');
-  for (const r of reads) {
-    assert.ok(r.path.split('?')[0].endsWith(`/${name}`), `only ${name} was read: ${r.path}`);
-    if (r.method === 'OPTIONS') {
-      // A CORS preflight carries no body.
-      assert.equal(r.body_bytes, 0, `preflight without body: ${JSON.stringify(r)}`);
-      continue;
+    await page.goto(appUrl({ src: fixtureUrl(name) }));
+    await waitForFirstCardLoaded(page);
+    // Let the reads of the rows in view finish.
+    await page.waitForLoadState('networkidle', { timeout: 10_000 }).catch(() => {});
+    await waitUntil(async () => (await bytesFetched(page)) > 0, { message: 'a non-zero byte count' });
+
+    const log = await fetchRequests(urls.data);
+    const reads = log.filter((r) => r.path.split('?')[0].endsWith('.parquet'));
+    assert.ok(reads.length > 0, 'the data server saw requests for the file');
+    for (const r of reads) {
+      assert.ok(r.path.split('?')[0].endsWith(`/${name}`), `only ${name} was read: ${r.path}`);
+      if (r.method === 'OPTIONS') {
+        // A CORS preflight carries no body.
+        assert.equal(r.body_bytes, 0, `preflight without body: ${JSON.stringify(r)}`);
+        continue;
+      }
+      assert.equal(r.method, 'GET', `only GET: ${JSON.stringify(r)}`);
+      assert.ok(r.range && /^bytes=/.test(r.range), `every GET has a Range header: ${JSON.stringify(r)}`);
+      assert.equal(r.status, 206, `every GET is answered with 206: ${JSON.stringify(r)}`);
     }
-    assert.equal(r.method, 'GET', `only GET: ${JSON.stringify(r)}`);
-    assert.ok(r.range && /^bytes=/.test(r.range), `every GET has a Range header: ${JSON.stringify(r)}`);
-    assert.equal(r.status, 206, `every GET is answered with 206: ${JSON.stringify(r)}`);
-  }
-  const total = reads.reduce((n, r) => n + r.body_bytes, 0);
-  assert.ok(total > 0, 'some bytes were read');
-  assert.ok(total < expected.size, `read ${total} bytes of a ${expected.size}-byte file`);
+    const total = reads.reduce((n, r) => n + r.body_bytes, 0);
+    assert.ok(total > 0, 'some bytes were read');
+    assert.ok(
+      total < size,
+      `read ${total} bytes of a ${size}-byte file in ${reads.length} requests: ` +
+        reads.map((r) => `${r.range} (${r.body_bytes})`).join(', '),
+    );
 
-  const app = await fetchRequests(urls.app);
-  assert.ok(
-    !app.some((r) => r.path.includes(name)),
-    'the app origin was not asked for the file',
-  );
-});
+    const app = await fetchRequests(urls.app);
+    assert.ok(!app.some((r) => r.path.includes(name)), 'the app origin was not asked for the file');
+  });
+}
