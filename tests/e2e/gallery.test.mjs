@@ -145,7 +145,7 @@ e2eTest('demo: scrolling to the bottom loads every row of the demo', async ({ pa
 
   await page.goto(appUrl());
   await waitForFirstCardLoaded(page);
-  const count = await scrollUntilStable(page);
+  const count = await scrollUntilStable(page, { expected: total });
   assert.equal(count, total, `cards after scrolling to the end (demo has ${total} rows)`);
 
   const cards = await readCards(page);
@@ -216,7 +216,7 @@ e2eTest('demo: the family filter shows only that family and goes into the URL', 
     family.folder,
     { message: `only cards of ${family.folder}` },
   );
-  const count = await scrollUntilStable(page);
+  const count = await scrollUntilStable(page, { expected: familyRows(family) });
   assert.equal(count, familyRows(family), `cards of ${family.task}`);
   for (const c of await readCards(page)) {
     assert.ok(c.file.includes(family.folder), `card ${c.file}#${c.row} belongs to ${family.folder}`);
@@ -339,7 +339,7 @@ for (const name of ['pyarrow_default.parquet', 'pyarrow_page_index_plain.parquet
 
     await page.goto(appUrl({ src }));
     await waitForFirstCardLoaded(page);
-    const count = await scrollUntilStable(page);
+    const count = await scrollUntilStable(page, { expected: expected.num_rows });
     assert.equal(count, expected.num_rows, 'one card per row');
 
     const cards = await loadAllInstructions(page);

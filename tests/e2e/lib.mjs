@@ -272,13 +272,14 @@ export async function scrollToBottom(page) {
 }
 
 /**
- * Scrolls to the bottom again and again until the number of cards stops growing (no new
- * card within `stallMs` after a scroll, twice in a row). Returns the final count.
+ * Scrolls to the bottom again and again until the number of cards stops growing: no new
+ * card within `stallMs` after a scroll, twice in a row (once when `expected` cards are
+ * already there). Returns the final count.
  */
-export async function scrollUntilStable(page, { stallMs = 4_000, maxRounds = 2_000 } = {}) {
+export async function scrollUntilStable(page, { expected = Infinity, stallMs = 4_000, maxRounds = 2_000 } = {}) {
   let count = await cardCount(page);
   let stalls = 0;
-  for (let round = 0; round < maxRounds && stalls < 2; round++) {
+  for (let round = 0; round < maxRounds && stalls < (count >= expected ? 1 : 2); round++) {
     await scrollToBottom(page);
     try {
       await page.waitForFunction(
