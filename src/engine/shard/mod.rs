@@ -5,8 +5,10 @@
 
 pub mod columns;
 pub mod footer;
+pub mod page_header;
 pub mod read;
 pub mod sample;
+pub mod snappy;
 
 use std::sync::Arc;
 
