@@ -45,6 +45,9 @@ pub enum EngineError {
     #[error("{src}: unsupported source ({detail})")]
     Source { src: String, detail: String },
 
+    #[error("{file}: the file changed on the server while it was being read ({detail})")]
+    Changed { file: String, detail: String },
+
     #[error("request cancelled")]
     Cancelled,
 }
@@ -57,7 +60,7 @@ impl EngineError {
             Http { file, .. } | RangeIgnored { file } | BadContentRange { file, .. }
             | Network { file, .. } | NotParquet { file, .. } | Corrupt { file, .. }
             | MissingColumns { file, .. } | ColumnType { file, .. } | RowOutOfRange { file, .. }
-            | TooLarge { file, .. } | Image { file, .. } | Manifest { file, .. } => Some(file),
+            | TooLarge { file, .. } | Image { file, .. } | Manifest { file, .. } | Changed { file, .. } => Some(file),
             Source { src, .. } => Some(src),
             Cancelled => None,
         }

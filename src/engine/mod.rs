@@ -9,3 +9,4 @@ pub mod range;
 pub mod review;
 pub mod session;
 pub mod shard;
+pub mod time;

@@ -1,20 +1,24 @@
 //! Browser fetch backend (window or worker): single `Range: bytes=a-b` requests — the
 //! one CORS-safelisted form, so no preflight. A 200 answer is aborted before its body
-//! is read; a 206 must carry the asked range.
+//! is read; a 206 must carry the asked range. Bodies are read from the response's
+//! stream as they arrive; dropping a stream aborts its request. Every request is bounded
+//! in time: the answer within `ANSWER_TIMEOUT`, no body stall beyond `STALL_TIMEOUT`.
 
 use std::cell::Cell;
 use std::ops::Range;
+use std::rc::Rc;
 
 use bytes::Bytes;
 use futures::future::LocalBoxFuture;
-use futures::FutureExt;
-use js_sys::Uint8Array;
+use futures::{FutureExt, StreamExt};
+use js_sys::{Function, Object, Promise, Reflect, Uint8Array};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{AbortController, Request, RequestInit, Response};
 
-use super::{check_content_range, Counters, RangeReply, RangeSource};
+use super::{check_content_range, Counters, RangeReply, RangeSource, RangeStream, ANSWER_TIMEOUT, STALL_TIMEOUT};
 use crate::engine::error::{EngineError, EngineResult};
+use crate::engine::time::deadline;
 
 pub struct FetchSource {
     url: String,
@@ -22,68 +26,122 @@ pub struct FetchSource {
     counters: Counters,
 }
 
+/// Aborts its request when dropped (a no-op once the body has been read).
+struct AbortOnDrop(AbortController);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+fn net(file: &str, e: JsValue) -> EngineError {
+    let message = e
+        .dyn_ref::<js_sys::Error>()
+        .map(|e| String::from(e.message()))
+        .or_else(|| e.as_string())
+        .unwrap_or_else(|| "request failed (unreachable host, or the server does not allow cross-origin reads)".into());
+    EngineError::Network { file: file.into(), message }
+}
+
+/// A response body being read through its stream reader.
+struct Body {
+    reader: Object,
+    read: Function,
+    got: u64,
+    expected: u64,
+    /// A body shorter than `expected` is legitimate (see `open`).
+    short_ok: bool,
+    file: String,
+    counters: Counters,
+    _abort: Rc<AbortOnDrop>,
+}
+
+impl Body {
+    async fn next(&mut self) -> EngineResult<Option<Bytes>> {
+        let file = self.file.clone();
+        let promise: Promise = self.read.call0(&self.reader).map_err(|e| net(&file, e))?.unchecked_into();
+        let result = deadline(STALL_TIMEOUT, JsFuture::from(promise))
+            .await
+            .ok_or_else(|| EngineError::Network { file: file.clone(), message: format!("no data for {} s", STALL_TIMEOUT.as_secs()) })?
+            .map_err(|e| net(&file, e))?;
+        let done = Reflect::get(&result, &"done".into()).ok().and_then(|v| v.as_bool()).unwrap_or(true);
+        if done {
+            if self.got != self.expected && !(self.short_ok && self.got < self.expected) {
+                return Err(EngineError::Network {
+                    file,
+                    message: format!("truncated answer: {} of {} bytes", self.got, self.expected),
+                });
+            }
+            return Ok(None);
+        }
+        let value: Uint8Array = Reflect::get(&result, &"value".into()).map_err(|e| net(&file, e))?.unchecked_into();
+        let bytes = value.to_vec();
+        self.got += bytes.len() as u64;
+        self.counters.bytes(bytes.len() as u64);
+        if self.got > self.expected {
+            return Err(EngineError::Network { file, message: format!("answer longer than asked: {} bytes for {}", self.got, self.expected) });
+        }
+        Ok(Some(Bytes::from(bytes)))
+    }
+}
+
 impl FetchSource {
     pub fn new(url: impl Into<String>, size: Option<u64>, counters: Counters) -> Self {
         Self { url: url.into(), size: Cell::new(size), counters }
     }
 
-    fn net(&self, e: JsValue) -> EngineError {
-        let message = e
-            .dyn_ref::<js_sys::Error>()
-            .map(|e| String::from(e.message()))
-            .or_else(|| e.as_string())
-            .unwrap_or_else(|| "request failed (unreachable host, or the server does not allow cross-origin reads)".into());
-        EngineError::Network { file: self.url.clone(), message }
-    }
-
-    async fn fetch(&self, range: Range<u64>) -> EngineResult<RangeReply> {
-        let abort = AbortController::new().map_err(|e| self.net(e))?;
+    async fn open(&self, range: Range<u64>) -> EngineResult<RangeStream<'_>> {
+        let url = self.url.as_str();
+        let abort = AbortOnDrop(AbortController::new().map_err(|e| net(url, e))?);
         let init = RequestInit::new();
         init.set_method("GET");
-        init.set_signal(Some(&abort.signal()));
-        let request = Request::new_with_str_and_init(&self.url, &init).map_err(|e| self.net(e))?;
+        init.set_signal(Some(&abort.0.signal()));
+        let request = Request::new_with_str_and_init(url, &init).map_err(|e| net(url, e))?;
         request
             .headers()
             .set("Range", &format!("bytes={}-{}", range.start, range.end - 1))
-            .map_err(|e| self.net(e))?;
+            .map_err(|e| net(url, e))?;
         self.counters.request();
-        let resp: Response = JsFuture::from(global_fetch(&request)?)
+        let resp: Response = deadline(ANSWER_TIMEOUT, JsFuture::from(global_fetch(&request)?))
             .await
-            .map_err(|e| self.net(e))?
+            .ok_or_else(|| EngineError::Network { file: url.into(), message: format!("no answer within {} s", ANSWER_TIMEOUT.as_secs()) })?
+            .map_err(|e| net(url, e))?
             .unchecked_into();
+        // Every early return below drops `abort`, which aborts the body unread.
         let status = resp.status();
         if status == 200 {
-            abort.abort();
-            return Err(EngineError::RangeIgnored { file: self.url.clone() });
+            return Err(EngineError::RangeIgnored { file: url.into() });
         }
         if status != 206 {
-            abort.abort();
-            return Err(EngineError::Http { file: self.url.clone(), status, reason: resp.status_text(), range });
+            return Err(EngineError::Http { file: url.into(), status, reason: resp.status_text(), range });
         }
         let headers = resp.headers();
         let content_range = headers.get("content-range").ok().flatten();
         let etag = headers.get("etag").ok().flatten();
-        let cr = check_content_range(&self.url, &range, content_range.as_deref()).inspect_err(|_| abort.abort())?;
-        let buffer = JsFuture::from(resp.array_buffer().map_err(|e| self.net(e))?)
-            .await
-            .map_err(|e| self.net(e))?;
-        let bytes = Uint8Array::new(&buffer).to_vec();
-        self.counters.bytes(bytes.len() as u64);
+        let cr = check_content_range(url, &range, content_range.as_deref())?;
         let expected = cr.map_or(range.end - range.start, |c| c.last + 1 - c.start);
         // Without a readable Content-Range, only a short answer at the end of the file is
         // legitimate, and only when we asked past the known end.
-        let clipped_ok = cr.is_none() && (bytes.len() as u64) < expected && self.size.get().is_some_and(|s| range.end > s);
-        if bytes.len() as u64 != expected && !clipped_ok {
-            return Err(EngineError::Network {
-                file: self.url.clone(),
-                message: format!("truncated answer: {} of {} bytes", bytes.len(), expected),
-            });
-        }
+        let short_ok = cr.is_none() && self.size.get().is_some_and(|s| range.end > s);
         let total_size = cr.and_then(|c| c.total);
         if self.size.get().is_none() {
             self.size.set(total_size);
         }
-        Ok(RangeReply { bytes: Bytes::from(bytes), total_size, etag })
+        let stream = resp.body().ok_or_else(|| EngineError::Network { file: url.into(), message: "answer without a body".into() })?;
+        let reader = stream.get_reader();
+        let read: Function = Reflect::get(&reader, &"read".into()).map_err(|e| net(url, e))?.unchecked_into();
+        let state = Body { reader, read, got: 0, expected, short_ok, file: url.into(), counters: self.counters.clone(), _abort: Rc::new(abort) };
+        let body = futures::stream::unfold(Some(state), |state| async move {
+            let mut state = state?;
+            match state.next().await {
+                Ok(Some(b)) => Some((Ok(b), Some(state))),
+                Ok(None) => None,
+                Err(e) => Some((Err(e), None)),
+            }
+        })
+        .boxed_local();
+        Ok(RangeStream { total_size, etag, body })
     }
 }
 
@@ -109,7 +167,11 @@ impl RangeSource for FetchSource {
     }
 
     fn read(&self, range: Range<u64>) -> LocalBoxFuture<'_, EngineResult<RangeReply>> {
-        self.fetch(range).boxed_local()
+        async move { self.open(range).await?.collect().await }.boxed_local()
+    }
+
+    fn read_stream(&self, range: Range<u64>) -> LocalBoxFuture<'_, EngineResult<RangeStream<'_>>> {
+        self.open(range).boxed_local()
     }
 
     fn counters(&self) -> &Counters {

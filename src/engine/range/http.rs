@@ -1,14 +1,17 @@
 //! Native HTTP backend (reqwest): single `Range: bytes=a-b` requests, answer checked
-//! (206 and a matching `Content-Range`) before the body is read.
+//! (206 and a matching `Content-Range`) before the body is read; the body is taken in as
+//! it arrives, so a reader can stop early. Every request is bounded in time: the answer
+//! within `ANSWER_TIMEOUT`, and no stall of the body longer than `STALL_TIMEOUT`.
 
 use std::ops::Range;
 use std::sync::Mutex;
 
 use futures::future::LocalBoxFuture;
-use futures::FutureExt;
+use futures::{FutureExt, StreamExt};
 
-use super::{check_content_range, Counters, RangeReply, RangeSource};
+use super::{check_content_range, Counters, RangeReply, RangeSource, RangeStream, ANSWER_TIMEOUT, STALL_TIMEOUT};
 use crate::engine::error::{EngineError, EngineResult};
+use crate::engine::time::deadline;
 
 pub struct HttpSource {
     client: reqwest::Client,
@@ -17,22 +20,55 @@ pub struct HttpSource {
     counters: Counters,
 }
 
+/// A body being taken in.
+struct Body {
+    resp: reqwest::Response,
+    got: u64,
+    expected: u64,
+    file: String,
+    counters: Counters,
+}
+
+impl Body {
+    async fn next(&mut self) -> EngineResult<Option<bytes::Bytes>> {
+        let net = |message: String| EngineError::Network { file: self.file.clone(), message };
+        let chunk = deadline(STALL_TIMEOUT, self.resp.chunk())
+            .await
+            .ok_or_else(|| net(format!("no data for {} s", STALL_TIMEOUT.as_secs())))?
+            .map_err(|e| net(e.to_string()))?;
+        match chunk {
+            Some(b) => {
+                self.got += b.len() as u64;
+                self.counters.bytes(b.len() as u64);
+                if self.got > self.expected {
+                    return Err(net(format!("answer longer than asked: {} bytes for {}", self.got, self.expected)));
+                }
+                Ok(Some(b))
+            }
+            None if self.got != self.expected => Err(net(format!("truncated answer: {} of {} bytes", self.got, self.expected))),
+            None => Ok(None),
+        }
+    }
+}
+
 impl HttpSource {
     pub fn new(client: reqwest::Client, url: impl Into<String>, size: Option<u64>, counters: Counters) -> Self {
         Self { client, url: url.into(), size: Mutex::new(size), counters }
     }
 
-    async fn fetch(&self, range: Range<u64>) -> EngineResult<RangeReply> {
+    async fn open(&self, range: Range<u64>) -> EngineResult<RangeStream<'_>> {
         let file = self.url.as_str();
-        let net = |e: reqwest::Error| EngineError::Network { file: file.into(), message: e.to_string() };
+        let net = |message: String| EngineError::Network { file: file.into(), message };
         self.counters.request();
-        let resp = self
+        let send = self
             .client
             .get(file)
             .header(reqwest::header::RANGE, format!("bytes={}-{}", range.start, range.end - 1))
-            .send()
+            .send();
+        let resp = deadline(ANSWER_TIMEOUT, send)
             .await
-            .map_err(net)?;
+            .ok_or_else(|| net(format!("no answer within {} s", ANSWER_TIMEOUT.as_secs())))?
+            .map_err(|e| net(e.to_string()))?;
         let status = resp.status();
         if status == reqwest::StatusCode::OK {
             // Dropping the response closes the connection before the body is read.
@@ -50,20 +86,22 @@ impl HttpSource {
         let content_range = header(reqwest::header::CONTENT_RANGE);
         let etag = header(reqwest::header::ETAG);
         let cr = check_content_range(file, &range, content_range.as_deref())?;
-        let bytes = resp.bytes().await.map_err(net)?;
-        self.counters.bytes(bytes.len() as u64);
         let expected = cr.map_or(range.end - range.start, |c| c.last + 1 - c.start);
-        if bytes.len() as u64 != expected {
-            return Err(EngineError::Network {
-                file: file.into(),
-                message: format!("truncated answer: {} of {} bytes", bytes.len(), expected),
-            });
-        }
         let total_size = cr.and_then(|c| c.total);
         if let (Some(t), Ok(mut s)) = (total_size, self.size.lock()) {
             s.get_or_insert(t);
         }
-        Ok(RangeReply { bytes, total_size, etag })
+        let state = Body { resp, got: 0, expected, file: file.into(), counters: self.counters.clone() };
+        let body = futures::stream::unfold(Some(state), |state| async move {
+            let mut state = state?;
+            match state.next().await {
+                Ok(Some(b)) => Some((Ok(b), Some(state))),
+                Ok(None) => None,
+                Err(e) => Some((Err(e), None)),
+            }
+        })
+        .boxed_local();
+        Ok(RangeStream { total_size, etag, body })
     }
 }
 
@@ -77,7 +115,11 @@ impl RangeSource for HttpSource {
     }
 
     fn read(&self, range: Range<u64>) -> LocalBoxFuture<'_, EngineResult<RangeReply>> {
-        self.fetch(range).boxed_local()
+        async move { self.open(range).await?.collect().await }.boxed_local()
+    }
+
+    fn read_stream(&self, range: Range<u64>) -> LocalBoxFuture<'_, EngineResult<RangeStream<'_>>> {
+        self.open(range).boxed_local()
     }
 
     fn counters(&self) -> &Counters {

@@ -6,6 +6,7 @@
 mod coalesce;
 mod content_range;
 mod counters;
+pub mod retry;
 
 #[cfg(target_arch = "wasm32")]
 pub mod blob;
@@ -19,15 +20,28 @@ pub mod file;
 pub mod http;
 
 use std::ops::Range;
+use std::time::Duration;
 
-use bytes::Bytes;
+use bytes::{Bytes, BytesMut};
 use futures::future::LocalBoxFuture;
+use futures::stream::LocalBoxStream;
+use futures::{FutureExt, StreamExt};
+use serde::{Deserialize, Serialize};
 
 pub use coalesce::{coalesce, GAP_BYTES};
 pub use content_range::{check_content_range, ContentRange};
 pub use counters::{human_bytes, Counters, Stats};
 
-use crate::engine::error::EngineResult;
+use crate::engine::error::{EngineError, EngineResult};
+
+/// A request whose answer (status and headers) takes longer than this fails as a network
+/// error. 30 s is far above a CDN's time to first byte (well under a second) and still
+/// short enough that a dead connection is noticed while someone waits for an image.
+pub const ANSWER_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// A body that delivers no byte for this long fails as a network error. A stall bound
+/// rather than a total one, so a large page on a slow link is not cut while it flows.
+pub const STALL_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Bytes of a resource, with what the answer told about the whole resource.
 #[derive(Debug, Clone)]
@@ -37,6 +51,59 @@ pub struct RangeReply {
     pub total_size: Option<u64>,
     /// Validator of this version of the resource (`ETag`), when there is one.
     pub etag: Option<String>,
+}
+
+/// A ranged read delivered piece by piece as it arrives: what the answer said about the
+/// resource, then the body. Dropping `body` stops the transfer (the request is aborted).
+pub struct RangeStream<'a> {
+    pub total_size: Option<u64>,
+    pub etag: Option<String>,
+    /// The asked bytes in order (clipped at the end of the resource); an error ends it.
+    pub body: LocalBoxStream<'a, EngineResult<Bytes>>,
+}
+
+impl<'a> RangeStream<'a> {
+    /// The whole body at once, as `read` returns it.
+    pub async fn collect(mut self) -> EngineResult<RangeReply> {
+        let mut parts: Vec<Bytes> = Vec::new();
+        while let Some(part) = self.body.next().await {
+            parts.push(part?);
+        }
+        let bytes = match parts.len() {
+            0 => Bytes::new(),
+            1 => parts.pop().unwrap_or_default(),
+            _ => {
+                let mut all = BytesMut::with_capacity(parts.iter().map(Bytes::len).sum());
+                parts.iter().for_each(|p| all.extend_from_slice(p));
+                all.freeze()
+            }
+        };
+        Ok(RangeReply { bytes, total_size: self.total_size, etag: self.etag })
+    }
+}
+
+/// One version of a resource: its size and, when the server names it, its ETag. An
+/// answer showing another size or ETag means the file was replaced under us.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Version {
+    pub size: u64,
+    pub etag: Option<String>,
+}
+
+impl Version {
+    /// `Err(Changed)` when an answer's total size or ETag is not this version's. A missing
+    /// ETag proves nothing (some CDNs do not expose it to scripts).
+    pub fn check(&self, file: &str, total_size: Option<u64>, etag: Option<&str>) -> EngineResult<()> {
+        if let Some(t) = total_size.filter(|&t| t != self.size) {
+            return Err(EngineError::Changed { file: file.into(), detail: format!("its size went from {} to {t} bytes", self.size) });
+        }
+        if let (Some(was), Some(now)) = (self.etag.as_deref(), etag) {
+            if was != now {
+                return Err(EngineError::Changed { file: file.into(), detail: format!("its ETag went from {was} to {now}") });
+            }
+        }
+        Ok(())
+    }
 }
 
 /// A resource that can be read by byte ranges: a URL, a local file, a browser `File`.
@@ -51,6 +118,21 @@ pub trait RangeSource {
     /// except that a range running past the end is clipped to the end.
     fn read(&self, range: Range<u64>) -> LocalBoxFuture<'_, EngineResult<RangeReply>>;
 
+    /// Read bytes `[range.start, range.end)` as they arrive, so a reader can stop as soon
+    /// as it has what it needs. Backends that can stop a transfer early override this;
+    /// the default reads the whole range and hands it over in one piece.
+    fn read_stream(&self, range: Range<u64>) -> LocalBoxFuture<'_, EngineResult<RangeStream<'_>>> {
+        async move {
+            let reply = self.read(range).await?;
+            Ok(RangeStream {
+                total_size: reply.total_size,
+                etag: reply.etag,
+                body: futures::stream::once(async move { Ok(reply.bytes) }).boxed_local(),
+            })
+        }
+        .boxed_local()
+    }
+
     /// Requests and bytes this source has transferred so far.
     fn counters(&self) -> &Counters;
 }
@@ -58,8 +140,18 @@ pub trait RangeSource {
 /// Read several ranges at once (one parallel wave), coalescing near ones, and return
 /// the bytes of each asked range in order.
 pub async fn read_many(src: &dyn RangeSource, ranges: &[Range<u64>]) -> EngineResult<Vec<Bytes>> {
+    read_many_of(src, ranges, None).await
+}
+
+/// `read_many`, failing with `Changed` when an answer is not of `version`.
+pub async fn read_many_of(src: &dyn RangeSource, ranges: &[Range<u64>], version: Option<&Version>) -> EngineResult<Vec<Bytes>> {
     let merged = coalesce(ranges, GAP_BYTES);
     let replies = futures::future::try_join_all(merged.iter().map(|r| src.read(r.clone()))).await?;
+    if let Some(v) = version {
+        for reply in &replies {
+            v.check(src.name(), reply.total_size, reply.etag.as_deref())?;
+        }
+    }
     Ok(ranges
         .iter()
         .map(|r| {
