@@ -1,0 +1,56 @@
+// End-to-end: a worker that dies (here by the app's diagnostics event, which makes it panic)
+// is reported to the user, replaced by a fresh one, and the view comes back as it was.
+import assert from 'node:assert/strict';
+import { after } from 'node:test';
+
+import {
+  CARD,
+  appUrl,
+  closeBrowser,
+  e2eTest,
+  readCards,
+  urls,
+  waitForFirstCardLoaded,
+  waitForImages,
+  waitInPage,
+} from './lib.mjs';
+
+after(closeBrowser);
+
+e2eTest('a crashed worker is reported, restarted, and the grid and open sample come back', async ({ page }) => {
+  const file = `${urls.data}/pyarrow_page_index_plain.parquet`;
+  await page.goto(appUrl({ src: file, file, row: '2' }));
+  await waitForFirstCardLoaded(page);
+  await waitForImages(page, '[data-testid=sample-view]');
+  const before = await readCards(page);
+  const sampleBefore = await page.locator('[data-testid=sample-view] [data-testid=instruction]').textContent();
+
+  await page.evaluate(() =>
+    window.dispatchEvent(new CustomEvent('gallery-diagnostics', { detail: 'crash-worker' })),
+  );
+
+  await waitInPage(
+    page,
+    () => /background worker stopped/i.test(document.body.textContent),
+    null,
+    { message: 'the crash notice' },
+  );
+  // The panic was the requested one; nothing else went wrong.
+  assert.ok(page.problems.length >= 1 && page.problems.every((p) => /crash requested for diagnostics/.test(p)), page.problems.join('\n'));
+  page.problems.length = 0;
+
+  await waitForFirstCardLoaded(page);
+  await waitForImages(page, '[data-testid=sample-view]');
+  await waitInPage(
+    page,
+    (n) => [...document.querySelectorAll('[data-testid=card] [data-testid=instruction]')].filter((e) => e.textContent.trim()).length >= n,
+    before.filter((c) => c.instruction).length,
+    { message: 'every card filled again' },
+  );
+  const afterCards = await readCards(page);
+  assert.deepEqual(afterCards, before, 'the same cards with the same instructions');
+  const sampleAfter = await page.locator('[data-testid=sample-view] [data-testid=instruction]').textContent();
+  assert.equal(sampleAfter, sampleBefore);
+  assert.equal(new URL(page.url()).searchParams.get('row'), '2');
+  assert.ok((await page.locator(CARD).count()) > 0);
+});
