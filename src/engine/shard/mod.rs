@@ -6,6 +6,9 @@
 pub mod columns;
 pub mod footer;
 pub mod page_header;
+pub mod page_store;
+pub mod page_values;
+pub mod pages;
 pub mod read;
 pub mod sample;
 pub mod snappy;
