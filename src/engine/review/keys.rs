@@ -50,6 +50,7 @@ pub const GESTURES: &[(&str, &str)] = &[
     ("Double-click", "Reset zoom and pan"),
     ("← → (divider focused)", "Move the slider's divider by 5 %"),
     ("Hold the mouse button", "Show the other image (flicker)"),
+    ("Enter on a card", "Open its sample"),
     ("Tab", "Move between the controls of the open sample"),
 ];
 
