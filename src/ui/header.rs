@@ -6,6 +6,7 @@ use std::sync::Arc;
 use leptos::prelude::*;
 
 use super::client::WorkerStatus;
+use super::review::ReviewTools;
 use super::url::UrlState;
 use crate::engine::dataset::link::ViewState;
 use crate::engine::range::human_bytes;
@@ -75,6 +76,7 @@ pub fn Header(dataset: Signal<Option<Arc<DatasetView>>>) -> impl IntoView {
                     }}
                 </select>
             </label>
+            <ReviewTools dataset/>
             <span class="fetched" data-testid="bytes-fetched" title="Bytes fetched by this tab so far">{fetched}</span>
         </header>
     }

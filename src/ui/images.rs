@@ -13,7 +13,7 @@ use crate::protocol::{ImagePair, Reply, Request};
 pub struct BlobUrl(String);
 
 impl BlobUrl {
-    fn new(blob: &Blob) -> Option<Self> {
+    pub fn new(blob: &Blob) -> Option<Self> {
         Url::create_object_url_with_blob(blob).ok().map(Self)
     }
 

@@ -2,9 +2,12 @@
 //! All shareable state is in the URL (`url`); the worker is reached through `client`.
 
 mod client;
+mod compare;
+mod focus;
 mod grid;
 mod header;
 mod images;
+mod review;
 mod sample;
 mod url;
 
@@ -44,6 +47,11 @@ fn App() -> impl IntoView {
     let state = url::init();
     provide_context(state);
     provide_context(status);
+    // First, so that an open list of shortcuts sees keys before the sample view.
+    review::shortcuts::provide();
+    review::Flags::provide(state);
+    sample::return_focus(state);
+    let opened = Memo::new(move |_| state.0.with(|s| s.open.clone()));
     let src = Memo::new(move |_| state.0.with(|s| s.src.clone()));
     let dataset = LocalResource::new(move || {
         status.epoch.track();
@@ -64,9 +72,10 @@ fn App() -> impl IntoView {
         </main>
         {move || {
             let d = loaded.get()?;
-            let (file, row) = state.0.with(|s| s.open.clone())?;
+            let (file, row) = opened.get()?;
             Some(view! { <sample::SampleView dataset=d file row/> })
         }}
+        <review::shortcuts::Shortcuts/>
     }
 }
 

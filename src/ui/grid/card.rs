@@ -1,5 +1,5 @@
 //! A card: source → edited thumbnails, the instruction, the task family and the scores.
-//! Clicking (or Enter) opens the sample view.
+//! Clicking (or Enter) opens the sample view; its flag button flags it without opening.
 
 use std::sync::Arc;
 
@@ -8,19 +8,26 @@ use leptos::prelude::*;
 use crate::engine::dataset::open::task_label;
 use crate::protocol::SampleMeta;
 use crate::ui::images::PairUrls;
+use crate::ui::review::Flags;
+use crate::ui::sample::Opener;
 use crate::ui::url::UrlState;
 
 #[component]
 pub fn Card(file: String, row: u64, meta: Signal<Option<SampleMeta>>, urls: Signal<Option<Arc<PairUrls>>>) -> impl IntoView {
     let state = expect_context::<UrlState>().0;
+    let opener = expect_context::<Opener>().0;
+    let flags = expect_context::<Flags>();
     let key = file.clone();
     let open = move || {
         let key = key.clone();
+        opener.set_value(Some((key.clone(), row)));
         state.update(|s| s.open = Some((key, row)));
     };
     let open_key = open.clone();
     let on_key = move |ev: leptos::ev::KeyboardEvent| {
-        if ev.key() == "Enter" || ev.key() == " " {
+        // Keys on the card itself, not on its flag button.
+        let on_card = ev.target().and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::Element>(t).ok()).is_some_and(|t| t.has_attribute("data-row"));
+        if on_card && (ev.key() == "Enter" || ev.key() == " ") {
             ev.prevent_default();
             open_key();
         }
@@ -29,10 +36,19 @@ pub fn Card(file: String, row: u64, meta: Signal<Option<SampleMeta>>, urls: Sign
     let edited = move || urls.get().map(|u| u.edited.href());
     let instruction = move || meta.get().map(|m| m.instruction).unwrap_or_default();
     let task = move || meta.get().and_then(|m| m.task).map(|t| task_label(&t));
+    let f = file.clone();
+    let flagged = Memo::new(move |_| flags.contains(&f, row));
+    let flag_file = file.clone();
+    let on_flag = move |ev: leptos::ev::MouseEvent| {
+        // Flagging is not opening.
+        ev.stop_propagation();
+        flags.toggle(&flag_file, row);
+    };
     view! {
         <article
             class="card"
             class:loading=move || meta.with(|m| m.is_none())
+            class:flagged=move || flagged.get()
             data-testid="card"
             data-file=file
             data-row=row.to_string()
@@ -40,6 +56,17 @@ pub fn Card(file: String, row: u64, meta: Signal<Option<SampleMeta>>, urls: Sign
             on:click=move |_| open()
             on:keydown=on_key
         >
+            <button
+                class="card-flag"
+                class:on=move || flagged.get()
+                data-testid="flag-button"
+                aria-pressed=move || flagged.get().to_string()
+                aria-label=move || if flagged.get() { "Unflag this sample" } else { "Flag this sample as bad" }
+                title=move || if flagged.get() { "Flagged as bad: click to unflag" } else { "Flag as bad" }
+                on:click=on_flag
+            >
+                {move || if flagged.get() { "⚑" } else { "⚐" }}
+            </button>
             <div class="pair">
                 <img data-testid="source-image" alt="source" src=src decoding="async"/>
                 <span class="arrow" aria-hidden="true">"→"</span>

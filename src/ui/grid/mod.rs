@@ -1,4 +1,5 @@
-//! The grid of pairs: pages of consecutive rows, added as the bottom comes into view.
+//! The grid of pairs: pages of consecutive rows (or, with `flagged=1`, of the flagged
+//! rows), added as the bottom comes into view.
 mod card;
 mod page;
 
@@ -12,6 +13,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{IntersectionObserver, IntersectionObserverEntry, IntersectionObserverInit};
 
+use super::review::Flags;
 use super::url::UrlState;
 use crate::protocol::DatasetView;
 
@@ -21,12 +23,24 @@ pub const PAGE_ROWS: u64 = 24;
 #[component]
 pub fn Grid(dataset: Arc<DatasetView>) -> impl IntoView {
     let state = expect_context::<UrlState>().0;
+    let flags = expect_context::<Flags>();
     let task = Memo::new(move |_| state.with(|s| s.task.clone()));
+    let flagged = Memo::new(move |_| state.with(|s| s.flagged));
     let d = Arc::clone(&dataset);
-    let chunks = Memo::new(move |_| d.chunks(task.get().as_deref(), PAGE_ROWS));
+    // Pages as (file, rows).
+    let chunks = Memo::new(move |_| {
+        let task = task.get();
+        if flagged.get() {
+            flags.set.with(|f| f.pages(&d, task.as_deref(), PAGE_ROWS as usize))
+        } else {
+            d.chunks(task.as_deref(), PAGE_ROWS).into_iter().map(|c| (c.file.clone(), c.rows())).collect()
+        }
+    });
     let shown = RwSignal::new(1usize);
+    // A new filter starts again at the top; flagging or unflagging keeps the pages shown.
     Effect::new(move |_| {
-        chunks.track();
+        task.track();
+        flagged.track();
         shown.set(1);
     });
     let sentinel = NodeRef::<html::Div>::new();
@@ -48,13 +62,21 @@ pub fn Grid(dataset: Arc<DatasetView>) -> impl IntoView {
     });
     on_cleanup(move || observer.update_value(|o| if let Some(o) = o.take() { o.0.disconnect() }));
     let d = Arc::clone(&dataset);
-    let total = move || d.files_of(task.get().as_deref()).map(|f| f.rows).sum::<u64>();
+    let total = move || {
+        if flagged.get() {
+            chunks.with(|c| c.iter().map(|(_, rows)| rows.len() as u64).sum::<u64>())
+        } else {
+            d.files_of(task.get().as_deref()).map(|f| f.rows).sum::<u64>()
+        }
+    };
     let status = move || {
         let (n, all) = (shown.get(), chunks.with(|c| c.len()));
-        if all == 0 {
+        if all == 0 && flagged.get() {
+            "No flagged pairs here yet: flag one with ⚐ on its card, or f in the open sample.".to_string()
+        } else if all == 0 {
             "No pairs in this family.".to_string()
         } else if n >= all {
-            format!("All {} pairs shown.", total())
+            format!("All {} {}pairs shown.", total(), if flagged.get() { "flagged " } else { "" })
         } else {
             "Loading more…".to_string()
         }
@@ -66,7 +88,7 @@ pub fn Grid(dataset: Arc<DatasetView>) -> impl IntoView {
                 key=|c| c.clone()
                 let:chunk
             >
-                <page::Page chunk/>
+                <page::Page file=chunk.0 rows=chunk.1/>
             </For>
         </section>
         <div class="sentinel" node_ref=sentinel>{status}</div>

@@ -1,26 +1,26 @@
-//! One page of the grid: asks the worker for its rows' text, then their images, and
-//! shows a card per row as soon as it knows the row exists.
+//! One page of the grid: rows of one file (consecutive, or the flagged ones). It asks the
+//! worker for their text, then their images, and shows a card per row as soon as it knows
+//! the row exists.
 
 use std::sync::Arc;
 
 use leptos::prelude::*;
 
 use super::Card;
-use crate::engine::dataset::open::Chunk;
 use crate::protocol::{Reply, Request, SampleMeta};
 use crate::ui::client;
 use crate::ui::client::WorkerStatus;
 use crate::ui::images::{self, PairUrls};
 
 #[component]
-pub fn Page(chunk: Chunk) -> impl IntoView {
+pub fn Page(file: String, rows: Vec<u64>) -> impl IntoView {
     let epoch = expect_context::<WorkerStatus>().epoch;
     let metas: RwSignal<Option<Result<Vec<SampleMeta>, String>>> = RwSignal::new(None);
     let pictures: RwSignal<Option<Result<Vec<Arc<PairUrls>>, String>>> = RwSignal::new(None);
-    let c = chunk.clone();
+    let (f, r) = (file.clone(), rows.clone());
     Effect::new(move |_| {
         epoch.track();
-        let (file, rows) = (c.file.clone(), c.rows());
+        let (file, rows) = (f.clone(), r.clone());
         leptos::task::spawn_local(async move {
             let result = match client::request(Request::Rows { file: file.clone(), rows: rows.clone() }).await {
                 Ok((Reply::Rows { samples }, _)) => Ok(samples),
@@ -39,9 +39,7 @@ pub fn Page(chunk: Chunk) -> impl IntoView {
         let p = pictures.with(|p| p.as_ref().and_then(|r| r.as_ref().err().cloned()));
         m.or(p).map(|message| view! { <div class="error page-error" role="alert" data-testid="error">{message}</div> })
     };
-    let file = chunk.file.clone();
-    let cards = chunk
-        .rows()
+    let cards = rows
         .into_iter()
         .map(|row| {
             let meta = Signal::derive(move || {
