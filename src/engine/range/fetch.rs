@@ -97,6 +97,9 @@ impl FetchSource {
         let init = RequestInit::new();
         init.set_method("GET");
         init.set_signal(Some(&abort.0.signal()));
+        // The engine keeps its own bounded caches; the HTTP cache would turn ranged reads
+        // into conditional ones (304s, partial re-requests) and blur the accounting.
+        init.set_cache(web_sys::RequestCache::NoStore);
         let request = Request::new_with_str_and_init(url, &init).map_err(|e| net(url, e))?;
         request
             .headers()
