@@ -1,7 +1,9 @@
 //! A browsing session: the opened dataset, a bounded cache of shard footers, and the
 //! questions a gallery asks (open a source, the text of these rows, the images of these
-//! rows, what changed between a row's two images). The same code serves the browser worker, the CLI and native tests; only
-//! the `Backend` (how a URL becomes a range source) differs.
+//! rows, what changed between a row's two images, what a read would cost). The same code
+//! serves the browser worker, the CLI and native tests; only the `Backend` (how a URL
+//! becomes a range source) differs. Transient failures are retried; a file that changed
+//! on the server is forgotten (footer, page maps, pairs) and read again once.
 
 use std::cell::RefCell;
 use std::collections::VecDeque;
@@ -13,9 +15,11 @@ use crate::engine::dataset::open::DatasetView;
 use crate::engine::dataset::source::Source;
 use crate::engine::error::{EngineError, EngineResult};
 use crate::engine::imaging::diff::{self, ChangeMap, PairName};
+use crate::engine::range::retry::{RetryPolicy, Retrying};
 use crate::engine::range::{Counters, RangeSource, Stats};
+use crate::engine::shard::page_store::{MemoryPageMaps, PageMapStore};
 use crate::engine::shard::sample::{self, PairBytes, SampleMeta};
-use crate::engine::shard::{columns, footer, read, Shard};
+use crate::engine::shard::{footer, order, plan, read, Cost, Shard};
 
 /// Footers kept in memory (each is a few KB to a few MB).
 pub const SHARD_CACHE: usize = 32;
@@ -45,6 +49,9 @@ pub struct Session<B: Backend> {
     /// The change map of the last compared pair (file URL, row): a new threshold recolours
     /// it without decoding again. One entry, at most `diff::MAX_PIXELS` bytes.
     last_diff: RefCell<Option<(String, u64, Rc<ChangeMap>)>>,
+    /// Page maps of files read, by version, kept beyond the footer cache.
+    page_maps: Box<dyn PageMapStore>,
+    retry: RetryPolicy,
 }
 
 /// What changed between a row's two images, at one threshold.
@@ -87,6 +94,11 @@ impl PairCache {
         self.bytes += size;
         self.entries.push_back((url.into(), pair));
     }
+
+    fn forget(&mut self, url: &str) {
+        self.entries.retain(|(u, _)| u != url);
+        self.bytes = self.entries.iter().map(|(_, p)| p.source.len() + p.edited.len()).sum();
+    }
 }
 
 impl<B: Backend> Session<B> {
@@ -98,7 +110,26 @@ impl<B: Backend> Session<B> {
             shards: RefCell::new(VecDeque::new()),
             pairs: RefCell::new(PairCache::default()),
             last_diff: RefCell::new(None),
+            page_maps: Box::new(MemoryPageMaps::new()),
+            retry: RetryPolicy::default(),
         }
+    }
+
+    /// Retry transient failures by `policy` instead of the default.
+    pub fn with_retry(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+
+    /// Keep page maps in `store` (e.g. one that persists them) instead of in memory.
+    pub fn with_page_maps(mut self, store: Box<dyn PageMapStore>) -> Self {
+        self.page_maps = store;
+        self
+    }
+
+    /// A range source for `url`, retrying transient failures.
+    fn source(&self, url: &str, size: Option<u64>) -> Rc<dyn RangeSource> {
+        Rc::new(Retrying::new(self.backend.source(url, size, &self.counters), self.retry))
     }
 
     /// Requests and bytes transferred since the session began.
@@ -144,11 +175,12 @@ impl<B: Backend> Session<B> {
         if let Some(s) = self.cached(url) {
             return Ok(s);
         }
-        let src = self.backend.source(url, size, &self.counters);
-        let (size, metadata) = footer::read_metadata(src.as_ref()).await?;
-        let schema = columns::arrow_schema(url, &metadata)?;
-        let columns = columns::find(url, &schema)?;
-        let shard = Rc::new(Shard { name: url.into(), size, metadata: metadata.into(), columns });
+        let src = self.source(url, size);
+        let footer = footer::read_footer(src.as_ref()).await?;
+        let shard = Rc::new(Shard::new(url, footer)?);
+        if let Some(maps) = self.page_maps.load(&shard.key()).await {
+            *shard.pages.borrow_mut() = maps;
+        }
         let mut cache = self.shards.borrow_mut();
         if cache.len() >= SHARD_CACHE {
             cache.pop_front();
@@ -167,19 +199,73 @@ impl<B: Backend> Session<B> {
             }
         };
         let shard = self.load_shard(&url, size).await?;
-        Ok((self.backend.source(&url, Some(shard.size), &self.counters), shard))
+        Ok((self.source(&url, Some(shard.size)), shard))
+    }
+
+    /// Forget all that is known of `url` (footer, page maps, pairs): it changed.
+    async fn forget(&self, url: &str) {
+        self.shards.borrow_mut().retain(|(u, _)| u != url);
+        self.pairs.borrow_mut().forget(url);
+        self.last_diff.borrow_mut().take_if(|(u, _, _)| u == url);
+        self.page_maps.forget(url).await;
+    }
+
+    /// Read `rows` × `roots` of `shard`, keeping the page maps learned on the way.
+    async fn read(&self, src: &dyn RangeSource, shard: &Shard, rows: &[u64], roots: &[usize]) -> EngineResult<Vec<arrow_array::RecordBatch>> {
+        let known = shard.pages.borrow().pages();
+        let result = read::read_rows(src, shard, rows, roots).await;
+        if shard.pages.borrow().pages() > known && !matches!(result, Err(EngineError::Changed { .. })) {
+            let maps = shard.pages.borrow().clone();
+            self.page_maps.save(&shard.key(), &maps).await;
+        }
+        result
     }
 
     /// The small columns of `rows` of file `key`, sorted by row.
     pub async fn rows(&self, key: &str, rows: &[u64]) -> EngineResult<Vec<SampleMeta>> {
+        match self.rows_once(key, rows).await {
+            Err(EngineError::Changed { file, .. }) => {
+                self.forget(&file).await;
+                self.rows_once(key, rows).await
+            }
+            other => other,
+        }
+    }
+
+    async fn rows_once(&self, key: &str, rows: &[u64]) -> EngineResult<Vec<SampleMeta>> {
         let (src, shard) = self.shard(key).await?;
-        let batches = read::read_rows(src.as_ref(), &shard, rows, &shard.columns.small()).await?;
+        let batches = self.read(src.as_ref(), &shard, rows, &shard.columns.small()).await?;
         Ok(sample::metas(&batches, &sample::sorted_rows(rows)))
     }
 
     /// The encoded images of `rows` of file `key`, sorted by row. Pairs shown recently
     /// come from memory; only the others are read.
     pub async fn images(&self, key: &str, rows: &[u64]) -> EngineResult<Vec<PairBytes>> {
+        match self.images_once(key, rows).await {
+            Err(EngineError::Changed { file, .. }) => {
+                self.forget(&file).await;
+                self.images_once(key, rows).await
+            }
+            other => other,
+        }
+    }
+
+    /// What showing `rows` of file `key` would cost: their images (`images`) or their
+    /// text, from the footer and the page maps known so far (see `plan_cost`).
+    pub async fn cost(&self, key: &str, rows: &[u64], images: bool) -> EngineResult<Cost> {
+        let (_, shard) = self.shard(key).await?;
+        let roots = if images { shard.columns.images() } else { shard.columns.small() };
+        Ok(plan::plan_cost(&shard, rows, &roots))
+    }
+
+    /// Up to `limit` rows of file `key`, cheapest first to show with their images (the
+    /// first rows of every page before the later ones).
+    pub async fn cheapest_rows(&self, key: &str, limit: usize) -> EngineResult<Vec<u64>> {
+        let (_, shard) = self.shard(key).await?;
+        Ok(order::cheapest_first(&shard, &shard.columns.images(), limit))
+    }
+
+    async fn images_once(&self, key: &str, rows: &[u64]) -> EngineResult<Vec<PairBytes>> {
         let (src, shard) = self.shard(key).await?;
         let rows = sample::sorted_rows(rows);
         let (mut found, missing): (Vec<PairBytes>, Vec<u64>) = {
@@ -195,7 +281,7 @@ impl<B: Backend> Session<B> {
             (found, missing)
         };
         if !missing.is_empty() {
-            let batches = read::read_rows(src.as_ref(), &shard, &missing, &shard.columns.images()).await?;
+            let batches = self.read(src.as_ref(), &shard, &missing, &shard.columns.images()).await?;
             let fresh = sample::pairs(&shard.name, &batches, &missing)?;
             let mut cache = self.pairs.borrow_mut();
             for p in &fresh {

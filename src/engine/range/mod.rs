@@ -104,6 +104,18 @@ impl Version {
         }
         Ok(())
     }
+
+    /// A 416 answer to a range inside this version's size means the file is now shorter
+    /// than this version: it changed.
+    pub fn past_end(&self, e: EngineError) -> EngineError {
+        match e {
+            EngineError::Http { file, status: 416, range, .. } if range.end <= self.size => {
+                let detail = format!("it no longer has bytes {}-{}", range.start, range.end.saturating_sub(1));
+                EngineError::Changed { file, detail }
+            }
+            e => e,
+        }
+    }
 }
 
 /// A resource that can be read by byte ranges: a URL, a local file, a browser `File`.

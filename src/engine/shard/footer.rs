@@ -7,7 +7,7 @@ use parquet::file::metadata::{PageIndexPolicy, ParquetMetaData, ParquetMetaDataP
 use parquet::DecodeResult;
 
 use crate::engine::error::{EngineError, EngineResult};
-use crate::engine::range::{read_many, RangeSource};
+use crate::engine::range::{read_many_of, RangeSource, Version};
 
 /// Bytes read from the end of a file in the first footer request. 64 KiB holds the
 /// footer and offset index of files of a few hundred row groups.
@@ -49,18 +49,43 @@ fn corrupt(file: &str, e: parquet::errors::ParquetError) -> EngineError {
     EngineError::Corrupt { file: file.into(), detail: e.to_string() }
 }
 
+/// A decoded footer and the version of the file it was read from.
+#[derive(Debug, Clone)]
+pub struct Footer {
+    pub size: u64,
+    pub etag: Option<String>,
+    pub metadata: ParquetMetaData,
+}
+
 /// Read and decode the footer (and offset index when present) of `src`.
 pub async fn read_metadata(src: &dyn RangeSource) -> EngineResult<(u64, ParquetMetaData)> {
+    let footer = read_footer(src).await?;
+    Ok((footer.size, footer.metadata))
+}
+
+/// Read and decode the footer (and offset index when present) of `src`, with the ETag
+/// the answer carried.
+pub async fn read_footer(src: &dyn RangeSource) -> EngineResult<Footer> {
     let file = src.name();
-    let size = match src.known_size() {
+    let mut size = match src.known_size() {
         Some(s) => s,
         None => probe_size(src).await?,
     };
     if size < 12 {
         return Err(EngineError::NotParquet { file: file.into(), detail: format!("{size} bytes is too short for Parquet") });
     }
-    let tail_range = size.saturating_sub(FOOTER_PREFETCH)..size;
-    let tail = src.read(tail_range.clone()).await?.bytes;
+    let mut tail_range = size.saturating_sub(FOOTER_PREFETCH)..size;
+    let mut reply = src.read(tail_range.clone()).await?;
+    // A size given in advance (a manifest) may be stale: the answer tells the true one.
+    if let Some(t) = reply.total_size.filter(|&t| t != size && t >= 12) {
+        size = t;
+        tail_range = size.saturating_sub(FOOTER_PREFETCH)..size;
+        reply = src.read(tail_range.clone()).await?;
+    }
+    let etag = reply.etag;
+    let version = Version { size, etag: etag.clone() };
+    version.check(file, reply.total_size, etag.as_deref())?;
+    let tail = reply.bytes;
     if tail.len() < 8 || &tail[tail.len() - 4..] != MAGIC {
         let head = if tail_range.start == 0 { &tail[..] } else { &[][..] };
         return Err(not_parquet(file, head, "it does not end with the magic bytes PAR1"));
@@ -79,10 +104,10 @@ pub async fn read_metadata(src: &dyn RangeSource) -> EngineResult<(u64, ParquetM
     decoder.push_range(tail_range, tail).map_err(|e| corrupt(file, e))?;
     loop {
         match decoder.try_decode().map_err(|e| corrupt(file, e))? {
-            DecodeResult::Data(metadata) => return Ok((size, metadata)),
+            DecodeResult::Data(metadata) => return Ok(Footer { size, etag, metadata }),
             DecodeResult::NeedsData(ranges) => {
                 let ranges: Vec<Range<u64>> = ranges;
-                let bodies = read_many(src, &ranges).await?;
+                let bodies = read_many_of(src, &ranges, Some(&version)).await?;
                 decoder.push_ranges(ranges, bodies).map_err(|e| corrupt(file, e))?;
             }
             DecodeResult::Finished => {

@@ -1,7 +1,10 @@
 //! Shard reading: the footer (with a prefetch hint and the offset index when present),
 //! the columns a gallery needs, and "these rows × these columns" reads that fetch only
-//! the pages holding those cells. Decoding is the `parquet` crate's push decoder, so
-//! I/O stays in our hands and nothing here needs `Send`.
+//! the pages holding those cells — located by the offset index, or by page maps hopped
+//! from header to header when there is none — with image pages of many values read
+//! only as far as the values shown. Decoding is the `parquet` crate's push decoder plus
+//! our own page cursor for image columns, so I/O stays in our hands and nothing here
+//! needs `Send`.
 
 pub mod columns;
 pub mod footer;
@@ -9,27 +12,68 @@ pub mod page_header;
 pub mod page_store;
 pub mod page_values;
 pub mod pages;
+pub mod order;
+pub mod plan;
 pub mod read;
 pub mod sample;
 pub mod snappy;
 
+use std::cell::RefCell;
 use std::sync::Arc;
 
+use arrow_schema::Schema;
 use parquet::file::metadata::ParquetMetaData;
 
 pub use columns::Columns;
+pub use plan::{plan_cost, Cost};
 
-/// An opened shard: its metadata and where its gallery columns are.
+use crate::engine::error::EngineResult;
+use crate::engine::range::Version;
+use page_store::{FileKey, FilePageMaps};
+
+/// An opened shard: its metadata, where its gallery columns are, and the page maps
+/// found so far.
 #[derive(Debug, Clone)]
 pub struct Shard {
     /// URL or path, for messages.
     pub name: String,
     pub size: u64,
+    /// The ETag the footer was read with, when the server gave one.
+    pub etag: Option<String>,
     pub metadata: Arc<ParquetMetaData>,
+    /// The Arrow schema the columns decode to.
+    pub schema: Arc<Schema>,
     pub columns: Columns,
+    /// Page maps of column chunks without an offset index, as far as they were hopped.
+    pub pages: RefCell<FilePageMaps>,
 }
 
 impl Shard {
+    /// A shard from its footer: the schema is derived and the gallery columns found.
+    pub fn new(name: &str, footer: footer::Footer) -> EngineResult<Self> {
+        let schema = columns::arrow_schema(name, &footer.metadata)?;
+        let columns = columns::find(name, &schema)?;
+        Ok(Self {
+            name: name.into(),
+            size: footer.size,
+            etag: footer.etag,
+            metadata: Arc::new(footer.metadata),
+            schema: Arc::new(schema),
+            columns,
+            pages: RefCell::new(FilePageMaps::default()),
+        })
+    }
+
+    /// The version of the file this shard was read from.
+    pub fn version(&self) -> Version {
+        Version { size: self.size, etag: self.etag.clone() }
+    }
+
+    /// The key page maps of this version are kept under.
+    pub fn key(&self) -> FileKey {
+        FileKey { url: self.name.clone(), version: self.version() }
+    }
+
     pub fn rows(&self) -> u64 {
         self.metadata.file_metadata().num_rows().max(0) as u64
     }

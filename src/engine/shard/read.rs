@@ -1,19 +1,35 @@
-//! "These rows × these columns": the push decoder is told the row-group-local selection
-//! and projection, says which byte ranges it needs (with an offset index: only the pages
-//! holding the rows, plus dictionary pages), and we fetch those in one parallel wave.
+//! "These rows × these columns", carried out as planned (see `plan`): page maps are
+//! first hopped as far as the rows, then one parallel wave reads the pages needed whole
+//! (coalesced) while image pages of many values are streamed and cut after the last value
+//! shown; a large dictionary follows when indexed pages need it. Image columns are
+//! decoded by our page cursor, everything else by the `parquet` push decoder (told about
+//! page maps as if they were the file's offset index). Every answer must be of the
+//! version the footer was read from. Never fetches more than `MAX_READ_BYTES` in a read.
 
+use std::cell::Cell as Counter;
+use std::collections::{BTreeSet, HashMap};
 use std::ops::Range;
 use std::sync::Arc;
 
-use arrow_array::RecordBatch;
+use arrow_array::{ArrayRef, BinaryArray, BinaryViewArray, LargeBinaryArray, RecordBatch};
+use arrow_schema::{DataType, Field, Schema};
+use bytes::Bytes;
+use futures::StreamExt;
 use parquet::arrow::arrow_reader::{RowSelection, RowSelector};
 use parquet::arrow::push_decoder::{ParquetPushDecoderBuilder, RowGroupSelection};
 use parquet::arrow::ProjectionMask;
+use parquet::file::metadata::page_index::PageIndexProvider;
+use parquet::file::metadata::ParquetMetaData;
+use parquet::file::page_index::column_index::ColumnIndexMetaData;
+use parquet::file::page_index::offset_index::OffsetIndexMetaData;
 use parquet::DecodeResult;
 
+use super::page_values::{Cell, PageCursor};
+use super::pages::hop_to_row;
+use super::plan::{self, ChunkPlan, Handler, PageRead, Pages, Plan};
 use super::Shard;
 use crate::engine::error::{EngineError, EngineResult};
-use crate::engine::range::{read_many, RangeSource};
+use crate::engine::range::{read_many_of, RangeSource, Version};
 
 /// Sorted, de-duplicated rows grouped by row group, as row-group-local selections.
 pub fn row_group_selections(row_group_sizes: &[u64], rows: &[u64]) -> Vec<RowGroupSelection> {
@@ -58,6 +74,15 @@ fn corrupt(file: &str, e: parquet::errors::ParquetError) -> EngineError {
     EngineError::Corrupt { file: file.into(), detail: e.to_string() }
 }
 
+fn too_large(file: &str, rows: usize, size: u64) -> EngineError {
+    EngineError::TooLarge {
+        file: file.into(),
+        what: format!("a read of {rows} row(s) in this file's layout"),
+        size,
+        limit: MAX_READ_BYTES,
+    }
+}
+
 /// Decode `rows` (any order; returned sorted and de-duplicated) of the root columns
 /// `columns`. Returns the batches in row order.
 pub async fn read_rows(
@@ -74,37 +99,356 @@ pub async fn read_rows(
     if rows.is_empty() {
         return Ok(Vec::new());
     }
-    let sizes: Vec<u64> = shard.metadata.row_groups().iter().map(|rg| rg.num_rows().max(0) as u64).collect();
-    let selections = row_group_selections(&sizes, rows);
-    let builder = ParquetPushDecoderBuilder::try_new_decoder(Arc::clone(&shard.metadata)).map_err(|e| corrupt(file, e))?;
-    let mask = ProjectionMask::roots(builder.parquet_schema(), columns.iter().copied());
+    let version = shard.version();
+    extend_maps(src, shard, &version, rows, columns).await.map_err(|e| version.past_end(e))?;
+    let plan = plan::plan(shard, rows, columns);
+    if plan.chunks.iter().any(|c| c.hops > 0) {
+        return Err(EngineError::Corrupt { file: file.into(), detail: "page headers end before the rows asked for".into() });
+    }
+    let cost = plan.cost();
+    if cost.bytes > MAX_READ_BYTES {
+        return Err(too_large(file, plan.rows.len(), cost.bytes));
+    }
+    execute(src, shard, &version, &plan).await.map_err(|e| version.past_end(e))
+}
+
+/// Hop the page maps of the chunks read until they reach the rows; maps are kept in the
+/// shard for later reads.
+pub async fn extend_maps(src: &dyn RangeSource, shard: &Shard, version: &Version, rows: &[u64], roots: &[usize]) -> EngineResult<u32> {
+    let wanted = plan::plan(shard, rows, roots);
+    let mut jobs = Vec::new();
+    for c in wanted.chunks.iter().filter(|c| c.hops > 0) {
+        let total_rows = plan::row_groups(shard)[c.row_group].1;
+        let map = shard.pages.borrow().get(c.row_group, c.leaf).cloned();
+        let mut map = map.unwrap_or_else(|| super::pages::PageMap::new(c.chunk.clone(), total_rows));
+        let last = *c.rows.last().unwrap_or(&0);
+        let (g, leaf) = (c.row_group, c.leaf);
+        jobs.push(async move {
+            let hops = hop_to_row(src, version, &mut map, last).await;
+            (g, leaf, map, hops)
+        });
+    }
+    let mut hops = 0;
+    let mut first_error = None;
+    for (g, leaf, map, result) in futures::future::join_all(jobs).await {
+        // Keep what was learned even when another chunk failed.
+        shard.pages.borrow_mut().put(g, leaf, map);
+        match result {
+            Ok(n) => hops += n,
+            Err(e) => {
+                first_error.get_or_insert(e);
+            }
+        }
+    }
+    first_error.map_or(Ok(hops), Err)
+}
+
+/// Bytes taken in by this read so far, against `MAX_READ_BYTES`.
+struct Budget {
+    file: String,
+    rows: usize,
+    used: Counter<u64>,
+}
+
+impl Budget {
+    fn take(&self, n: u64) -> EngineResult<()> {
+        self.used.set(self.used.get() + n);
+        if self.used.get() > MAX_READ_BYTES {
+            return Err(too_large(&self.file, self.rows, self.used.get()));
+        }
+        Ok(())
+    }
+}
+
+fn page_fault(shard: &Shard, c: &ChunkPlan, at: u64, detail: String) -> EngineError {
+    let column = shard.schema.fields().get(c.root).map_or_else(|| c.root.to_string(), |f| f.name().clone());
+    EngineError::Corrupt { file: shard.name.clone(), detail: format!("row group {}, column `{column}`, page at byte {at}: {detail}", c.row_group) }
+}
+
+/// Stream one page (or dictionary) and decode its wanted values, stopping the transfer
+/// as soon as they are all in.
+async fn stream_page(
+    src: &dyn RangeSource,
+    shard: &Shard,
+    version: &Version,
+    c: &ChunkPlan,
+    read: &PageRead,
+    budget: &Budget,
+) -> EngineResult<Vec<(u64, Cell)>> {
+    let Handler::Cursor { codec, max_def } = c.handler else { return Ok(Vec::new()) };
+    let fault = |d: String| page_fault(shard, c, read.range.start, d);
+    let mut cursor = PageCursor::new(codec, max_def, &read.wanted, read.header).map_err(fault)?;
+    if cursor.is_done() {
+        return Ok(cursor.take_cells());
+    }
+    let stream = src.read_stream(read.range.clone()).await?;
+    version.check(src.name(), stream.total_size, stream.etag.as_deref())?;
+    let mut body = stream.body;
+    while !cursor.is_done() {
+        match body.next().await {
+            Some(bytes) => {
+                let bytes = bytes?;
+                budget.take(bytes.len() as u64)?;
+                cursor.push(&bytes).map_err(fault)?;
+            }
+            None => break,
+        }
+    }
+    // Dropping the body ends the transfer here, whatever is left of the page.
+    drop(body);
+    cursor.finish().map_err(fault)?;
+    Ok(cursor.take_cells())
+}
+
+/// Decode the wanted values of a page read whole.
+fn decode_whole(shard: &Shard, c: &ChunkPlan, read: &PageRead, bytes: &[u8]) -> EngineResult<Vec<(u64, Cell)>> {
+    let Handler::Cursor { codec, max_def } = c.handler else { return Ok(Vec::new()) };
+    let fault = |d: String| page_fault(shard, c, read.range.start, d);
+    let mut cursor = PageCursor::new(codec, max_def, &read.wanted, read.header).map_err(fault)?;
+    cursor.push(bytes).map_err(fault)?;
+    cursor.finish().map_err(fault)?;
+    Ok(cursor.take_cells())
+}
+
+/// Page locations of mapped chunks, handed to the push decoder as an offset index.
+#[derive(Debug)]
+struct MappedIndex {
+    /// [row group][leaf column]
+    offsets: Vec<Vec<Option<OffsetIndexMetaData>>>,
+}
+
+impl PageIndexProvider for MappedIndex {
+    fn has_offset_indexes(&self) -> bool {
+        true
+    }
+    fn has_column_indexes(&self) -> bool {
+        false
+    }
+    fn column_index(&self, _: usize, _: usize) -> Option<&ColumnIndexMetaData> {
+        None
+    }
+    fn offset_index(&self, row_group: usize, column: usize) -> Option<&OffsetIndexMetaData> {
+        self.offsets.get(row_group)?.get(column)?.as_ref()
+    }
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
+    }
+}
+
+/// The metadata the push decoder reads with: the file's own, or with page maps standing
+/// in for the offset index it lacks.
+fn decoder_metadata(shard: &Shard, plan: &Plan) -> Arc<ParquetMetaData> {
+    let mapped: Vec<&ChunkPlan> =
+        plan.chunks.iter().filter(|c| c.handler == Handler::Decoder && matches!(c.pages, Pages::Map(_))).collect();
+    if shard.has_offset_index() || mapped.is_empty() {
+        return Arc::clone(&shard.metadata);
+    }
+    let meta = &shard.metadata;
+    let columns = meta.file_metadata().schema_descr().num_columns();
+    let mut offsets = vec![vec![None; columns]; meta.num_row_groups()];
+    for c in mapped {
+        if let Pages::Map(m) = &c.pages {
+            offsets[c.row_group][c.leaf] = Some(OffsetIndexMetaData { page_locations: m.locations(), unencoded_byte_array_data_bytes: None });
+        }
+    }
+    let provider: Arc<dyn PageIndexProvider> = Arc::new(MappedIndex { offsets });
+    Arc::new((**meta).clone().into_builder().set_page_index(Some(provider)).build())
+}
+
+/// Run the push decoder over the decoder's columns with the bytes already fetched.
+async fn run_decoder(
+    src: &dyn RangeSource,
+    shard: &Shard,
+    version: &Version,
+    plan: &Plan,
+    fetched: Vec<(Range<u64>, Bytes)>,
+) -> EngineResult<Option<RecordBatch>> {
+    if plan.decoder_roots.is_empty() {
+        return Ok(None);
+    }
+    let file = shard.name.as_str();
+    let sizes: Vec<u64> = plan::row_groups(shard).iter().map(|g| g.1).collect();
+    let builder = ParquetPushDecoderBuilder::try_new_decoder(decoder_metadata(shard, plan)).map_err(|e| corrupt(file, e))?;
+    let mask = ProjectionMask::roots(builder.parquet_schema(), plan.decoder_roots.iter().copied());
     let mut decoder = builder
         .with_projection(mask)
-        .with_batch_size(rows.len().clamp(1, 8192))
-        .with_row_group_selections(selections)
+        .with_batch_size(plan.rows.len().clamp(1, 8192))
+        .with_row_group_selections(row_group_selections(&sizes, &plan.rows))
         .build()
         .map_err(|e| corrupt(file, e))?;
+    if !fetched.is_empty() {
+        let (ranges, bodies): (Vec<Range<u64>>, Vec<Bytes>) = fetched.into_iter().unzip();
+        decoder.push_ranges(ranges, bodies).map_err(|e| corrupt(file, e))?;
+    }
     let mut batches = Vec::new();
     loop {
         match decoder.try_decode().map_err(|e| corrupt(file, e))? {
             DecodeResult::NeedsData(ranges) => {
+                // Not planned: fetch it anyway (a later wave), within the limit.
                 let ranges: Vec<Range<u64>> = ranges;
                 let cost: u64 = ranges.iter().map(|r| r.end.saturating_sub(r.start)).sum();
                 if cost > MAX_READ_BYTES {
-                    return Err(EngineError::TooLarge {
-                        file: file.into(),
-                        what: format!("a read of {} row(s) in this file's layout", rows.len()),
-                        size: cost,
-                        limit: MAX_READ_BYTES,
-                    });
+                    return Err(too_large(file, plan.rows.len(), cost));
                 }
-                let bodies = read_many(src, &ranges).await?;
+                let bodies = read_many_of(src, &ranges, Some(version)).await?;
                 decoder.push_ranges(ranges, bodies).map_err(|e| corrupt(file, e))?;
             }
             DecodeResult::Data(batch) => batches.push(batch),
-            DecodeResult::Finished => return Ok(batches),
+            DecodeResult::Finished => break,
         }
     }
+    let Some(first) = batches.first() else { return Ok(None) };
+    let schema = first.schema();
+    arrow_select::concat::concat_batches(&schema, &batches)
+        .map(Some)
+        .map_err(|e| EngineError::Corrupt { file: file.into(), detail: e.to_string() })
+}
+
+/// Carry out `plan` (its page maps reach every row).
+async fn execute(src: &dyn RangeSource, shard: &Shard, version: &Version, plan: &Plan) -> EngineResult<Vec<RecordBatch>> {
+    let file = shard.name.as_str();
+    let budget = Budget { file: file.into(), rows: plan.rows.len(), used: Counter::new(0) };
+
+    // The main wave: whole ranges (coalesced) and page streams, at once.
+    let mut whole: Vec<Range<u64>> = Vec::new();
+    for c in &plan.chunks {
+        whole.extend(c.whole_ranges());
+    }
+    let streams = plan.chunks.iter().flat_map(|c| c.page_reads.iter().filter(|p| p.stream).map(move |p| (c, p)));
+    let stream_jobs = futures::future::try_join_all(streams.map(|(c, p)| stream_page(src, shard, version, c, p, &budget)));
+    let whole_job = async {
+        let bodies = read_many_of(src, &whole, Some(version)).await?;
+        budget.take(plan.main_wave().iter().map(|r| r.end - r.start).sum())?;
+        EngineResult::Ok(bodies)
+    };
+    let (bodies, streamed) = futures::future::try_join(whole_job, stream_jobs).await?;
+    let fetched: HashMap<(u64, u64), Bytes> = whole.iter().zip(&bodies).map(|(r, b)| ((r.start, r.end), b.clone())).collect();
+    let bytes_of = |r: &Range<u64>| fetched.get(&(r.start, r.end)).cloned().unwrap_or_default();
+
+    // Cursor columns: cells by (root, file row).
+    let groups = plan::row_groups(shard);
+    let mut cells: HashMap<(usize, u64), Option<Bytes>> = HashMap::new();
+    let mut streamed = streamed.into_iter();
+    let mut dictionary_jobs = Vec::new();
+    for c in plan.chunks.iter().filter(|c| c.handler != Handler::Decoder) {
+        let rg_first = groups[c.row_group].0;
+        let mut indexed: Vec<(u64, u32)> = Vec::new();
+        for read in &c.page_reads {
+            let got = if read.stream { streamed.next().unwrap_or_default() } else { decode_whole(shard, c, read, &bytes_of(&read.range))? };
+            for (local, cell) in got {
+                let row = rg_first + read.first_row + local;
+                match cell {
+                    Cell::Null => {
+                        cells.insert((c.root, row), None);
+                    }
+                    Cell::Value(v) => {
+                        cells.insert((c.root, row), Some(v));
+                    }
+                    Cell::Index(i) => indexed.push((row, i)),
+                }
+            }
+        }
+        if indexed.is_empty() {
+            continue;
+        }
+        let Some((range, header)) = c.dictionary.clone() else {
+            return Err(page_fault(shard, c, c.chunk.start, "dictionary-indexed values but no dictionary page".into()));
+        };
+        let entries: BTreeSet<u64> = indexed.iter().map(|&(_, i)| u64::from(i)).collect();
+        let read = PageRead {
+            range: range.clone(),
+            header,
+            first_row: 0,
+            wanted: entries.into_iter().collect(),
+            stream: c.dictionary_streamed(),
+            estimate: 0,
+        };
+        dictionary_jobs.push((c, read, indexed));
+    }
+
+    // Dictionaries: decoded from the main wave when small, streamed now when large.
+    let mut pending = Vec::new();
+    for (c, read, indexed) in dictionary_jobs {
+        if read.stream {
+            pending.push((c, read, indexed));
+        } else {
+            let entries = decode_whole(shard, c, &read, &bytes_of(&read.range))?;
+            resolve(shard, c, &mut cells, &entries, &indexed)?;
+        }
+    }
+    let jobs = pending.iter().map(|(c, read, _)| stream_page(src, shard, version, c, read, &budget));
+    let results = futures::future::try_join_all(jobs).await?;
+    for ((c, _, indexed), entries) in pending.iter().zip(results) {
+        resolve(shard, c, &mut cells, &entries, indexed)?;
+    }
+
+    // Decoder columns.
+    let decoder_bytes: Vec<(Range<u64>, Bytes)> = plan
+        .chunks
+        .iter()
+        .filter(|c| c.handler == Handler::Decoder)
+        .flat_map(|c| c.decoder_ranges.iter().map(|r| (r.clone(), bytes_of(r))))
+        .collect();
+    let decoded = run_decoder(src, shard, version, plan, decoder_bytes).await?;
+
+    assemble(shard, plan, &cells, decoded).map(|b| vec![b])
+}
+
+/// Put dictionary entries in place of the indices that name them.
+fn resolve(
+    shard: &Shard,
+    c: &ChunkPlan,
+    cells: &mut HashMap<(usize, u64), Option<Bytes>>,
+    entries: &[(u64, Cell)],
+    indexed: &[(u64, u32)],
+) -> EngineResult<()> {
+    let by_entry: HashMap<u64, &Bytes> =
+        entries.iter().filter_map(|(k, cell)| if let Cell::Value(v) = cell { Some((*k, v)) } else { None }).collect();
+    for &(row, i) in indexed {
+        let v = by_entry.get(&u64::from(i)).ok_or_else(|| page_fault(shard, c, c.chunk.start, format!("dictionary entry {i} missing")))?;
+        cells.insert((c.root, row), Some((*v).clone()));
+    }
+    Ok(())
+}
+
+/// One batch of the read columns, in root order, rows in order.
+fn assemble(
+    shard: &Shard,
+    plan: &Plan,
+    cells: &HashMap<(usize, u64), Option<Bytes>>,
+    decoded: Option<RecordBatch>,
+) -> EngineResult<RecordBatch> {
+    let file = shard.name.as_str();
+    let bad = |detail: String| EngineError::Corrupt { file: file.into(), detail };
+    let mut fields: Vec<Arc<Field>> = Vec::new();
+    let mut arrays: Vec<ArrayRef> = Vec::new();
+    for &root in &plan.roots {
+        if plan.decoder_roots.contains(&root) {
+            let batch = decoded.as_ref().ok_or_else(|| bad("the decoder returned no rows".into()))?;
+            let name = shard.schema.field(root).name();
+            let i = batch.schema().index_of(name).map_err(|e| bad(e.to_string()))?;
+            if batch.num_rows() != plan.rows.len() {
+                return Err(bad(format!("decoded {} rows of {}", batch.num_rows(), plan.rows.len())));
+            }
+            fields.push(Arc::new(batch.schema().field(i).clone()));
+            arrays.push(Arc::clone(batch.column(i)));
+        } else {
+            let field = shard.schema.field(root);
+            let mut values: Vec<Option<&[u8]>> = Vec::with_capacity(plan.rows.len());
+            for &row in &plan.rows {
+                let v = cells.get(&(root, row)).ok_or_else(|| bad(format!("row {row}, column `{}`: not decoded", field.name())))?;
+                values.push(v.as_deref());
+            }
+            let array: ArrayRef = match field.data_type() {
+                DataType::LargeBinary => Arc::new(LargeBinaryArray::from_iter(values)),
+                DataType::BinaryView => Arc::new(BinaryViewArray::from_iter(values)),
+                _ => Arc::new(BinaryArray::from_iter(values)),
+            };
+            fields.push(Arc::new(field.clone()));
+            arrays.push(array);
+        }
+    }
+    RecordBatch::try_new(Arc::new(Schema::new(fields)), arrays).map_err(|e| bad(e.to_string()))
 }
 
 #[cfg(test)]
