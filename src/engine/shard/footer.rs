@@ -75,7 +75,15 @@ pub async fn read_footer(src: &dyn RangeSource) -> EngineResult<Footer> {
         return Err(EngineError::NotParquet { file: file.into(), detail: format!("{size} bytes is too short for Parquet") });
     }
     let mut tail_range = size.saturating_sub(FOOTER_PREFETCH)..size;
-    let mut reply = src.read(tail_range.clone()).await?;
+    let mut reply = match src.read(tail_range.clone()).await {
+        // The size given in advance is past the end: the file is shorter now; learn it.
+        Err(EngineError::Http { status: 416, .. }) => {
+            size = probe_size(src).await?;
+            tail_range = size.saturating_sub(FOOTER_PREFETCH)..size;
+            src.read(tail_range.clone()).await?
+        }
+        other => other?,
+    };
     // A size given in advance (a manifest) may be stale: the answer tells the true one.
     if let Some(t) = reply.total_size.filter(|&t| t != size && t >= 12) {
         size = t;
