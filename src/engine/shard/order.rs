@@ -75,48 +75,38 @@ fn slopes(shard: &Shard, g: usize, root: usize, leaf: usize) -> Vec<Slope> {
 /// (ties in row order). Within a page rows come in order, so each page is a run whose
 /// cost grows; the runs are merged.
 pub fn cheapest_first(shard: &Shard, roots: &[usize], limit: usize) -> Vec<u64> {
+    let groups = plan::row_groups(shard);
     let mut out = Vec::with_capacity(limit.min(shard.rows() as usize));
-    // (cost of its next row, next row, end of the run), smallest first.
-    let mut heap: BinaryHeap<Reverse<(u64, u64, u64)>> = BinaryHeap::new();
-    let mut runs: Vec<Vec<(Slope, Vec<Slope>)>> = Vec::new();
-    let _ = &mut runs;
-    let mut cost_fns: Vec<Vec<Vec<Slope>>> = Vec::new();
-    for (g, &(first, n)) in plan::row_groups(shard).iter().enumerate() {
-        if n == 0 {
-            continue;
-        }
-        let columns: Vec<Vec<Slope>> = roots.iter().flat_map(|&r| leaves_of(shard, r).into_iter().map(move |l| (r, l))).map(|(r, l)| slopes(shard, g, r, l)).collect();
-        // Runs: the rows between consecutive page starts of any column.
+    // Per row group: the slopes of each column read.
+    let mut costs: Vec<Vec<Vec<Slope>>> = Vec::with_capacity(groups.len());
+    // Runs of rows within which no column changes page, by the cost of their next row:
+    // (cost, next file row, end of the run, row group), smallest first.
+    let mut heap: BinaryHeap<Reverse<(u64, u64, u64, usize)>> = BinaryHeap::new();
+    for (g, &(first, n)) in groups.iter().enumerate() {
+        let columns: Vec<Vec<Slope>> = roots
+            .iter()
+            .flat_map(|&r| leaves_of(shard, r).into_iter().map(move |l| (r, l)))
+            .map(|(r, l)| slopes(shard, g, r, l))
+            .collect();
         let mut starts: Vec<u64> = columns.iter().flatten().map(|s| s.first_row).filter(|&f| f < n).collect();
         starts.push(0);
         starts.sort_unstable();
         starts.dedup();
-        let k = cost_fns.len();
-        cost_fns.push(columns);
-        for (i, &s) in starts.iter().enumerate() {
+        for (i, &s) in starts.iter().enumerate().filter(|_| n > 0) {
             let end = starts.get(i + 1).copied().unwrap_or(n);
-            let cost = row_cost(&cost_fns[k], s);
-            heap.push(Reverse((cost, first + s, first + end)));
+            heap.push(Reverse((row_cost(&columns, s), first + s, first + end, g)));
         }
-        let _ = first;
+        costs.push(columns);
     }
-    let group_of = |row: u64| plan::row_groups(shard).iter().position(|&(f, n)| row >= f && row < f + n).unwrap_or(0);
     while out.len() < limit {
-        let Some(Reverse((_, row, end))) = heap.pop() else { break };
+        let Some(Reverse((_, row, end, g))) = heap.pop() else { break };
         out.push(row);
         if row + 1 < end {
-            let g = group_of(row + 1);
-            let first = plan::row_groups(shard)[g].0;
-            let k = cost_index(shard, g);
-            heap.push(Reverse((row_cost(&cost_fns[k], row + 1 - first), row + 1, end)));
+            let local = row + 1 - groups[g].0;
+            heap.push(Reverse((row_cost(&costs[g], local), row + 1, end, g)));
         }
     }
     out
-}
-
-/// Index in the per-row-group cost tables of row group `g` (row groups without rows have none).
-fn cost_index(shard: &Shard, g: usize) -> usize {
-    plan::row_groups(shard)[..g].iter().filter(|&&(_, n)| n > 0).count()
 }
 
 /// Estimated bytes to show row `local` of a row group.
@@ -128,4 +118,18 @@ fn row_cost(columns: &[Vec<Slope>], local: u64) -> u64 {
             slopes.get(i).map_or(0, |s| s.fixed + s.per_row * (local - s.first_row))
         })
         .sum()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_row_costs_its_page_start_and_the_rows_before_it() {
+        let streamed = vec![Slope { first_row: 0, fixed: 100, per_row: 100 }, Slope { first_row: 10, fixed: 50, per_row: 50 }];
+        let whole = vec![Slope { first_row: 0, fixed: 7, per_row: 0 }];
+        assert_eq!(row_cost(&[streamed.clone()], 0), 100);
+        assert_eq!(row_cost(&[streamed.clone()], 9), 1000);
+        assert_eq!(row_cost(&[streamed.clone(), whole], 12), 150 + 7);
+    }
 }

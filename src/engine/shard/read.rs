@@ -487,3 +487,197 @@ mod tests {
         assert_eq!(describe(&sel), vec![(0, vec![(true, 1), (false, 1)]), (1, vec![(false, 1)])]);
     }
 }
+
+/// Layouts the pyarrow fixtures do not have, written here by the `parquet` crate and read
+/// from memory: a zstd image column without offset index (the push decoder, told about
+/// a page map), nullable images in v2 pages, and pages of several row groups.
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod layout_tests {
+    use std::ops::Range;
+
+    use arrow_array::cast::AsArray;
+    use arrow_array::{Array, ArrayRef, BinaryArray, Int64Array, RecordBatch};
+    use bytes::Bytes;
+    use futures::future::LocalBoxFuture;
+    use futures::{FutureExt, StreamExt};
+    use parquet::arrow::ArrowWriter;
+    use parquet::basic::{Compression, ZstdLevel};
+    use parquet::file::properties::{EnabledStatistics, WriterProperties, WriterVersion};
+
+    use super::super::footer::read_footer;
+    use super::super::plan::{plan, Handler, Pages};
+    use super::super::Shard;
+    use super::read_rows;
+    use crate::engine::error::EngineResult;
+    use crate::engine::range::{Counters, RangeReply, RangeSource, RangeStream, Stats};
+
+    /// A file in memory; streams come in pieces of 4 KiB.
+    struct Memory {
+        data: Bytes,
+        counters: Counters,
+    }
+
+    impl RangeSource for Memory {
+        fn name(&self) -> &str {
+            "memory.parquet"
+        }
+        fn known_size(&self) -> Option<u64> {
+            Some(self.data.len() as u64)
+        }
+        fn read(&self, range: Range<u64>) -> LocalBoxFuture<'_, EngineResult<RangeReply>> {
+            self.counters.request();
+            let bytes = self.data.slice(range.start as usize..(range.end as usize).min(self.data.len()));
+            self.counters.bytes(bytes.len() as u64);
+            let reply = RangeReply { bytes, total_size: Some(self.data.len() as u64), etag: None };
+            async move { Ok(reply) }.boxed_local()
+        }
+        fn read_stream(&self, range: Range<u64>) -> LocalBoxFuture<'_, EngineResult<RangeStream<'_>>> {
+            self.counters.request();
+            let bytes = self.data.slice(range.start as usize..(range.end as usize).min(self.data.len()));
+            let pieces: Vec<Bytes> = (0..bytes.len()).step_by(4096).map(|i| bytes.slice(i..(i + 4096).min(bytes.len()))).collect();
+            let counters = self.counters.clone();
+            let body = futures::stream::iter(pieces)
+                .map(move |p| {
+                    counters.bytes(p.len() as u64);
+                    Ok(p)
+                })
+                .boxed_local();
+            async move { Ok(RangeStream { total_size: None, etag: None, body }) }.boxed_local()
+        }
+        fn counters(&self) -> &Counters {
+            &self.counters
+        }
+    }
+
+    /// 1000 rows: an id, and an image-like (incompressible) binary of ~1 KB, every 7th
+    /// null when `nulls`.
+    fn write(props: WriterProperties, nulls: bool) -> (Bytes, Vec<Option<Vec<u8>>>) {
+        let mut x = 0x9e37_79b9_7f4a_7c15u64;
+        let mut noise = move || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x as u8
+        };
+        let images: Vec<Option<Vec<u8>>> =
+            (0..1000u32).map(|i| (!nulls || i % 7 != 3).then(|| (0..1000 + i % 50).map(|_| noise()).collect())).collect();
+        let batch = RecordBatch::try_from_iter([
+            ("id", std::sync::Arc::new(Int64Array::from_iter_values(0..1000)) as ArrayRef),
+            ("img", std::sync::Arc::new(BinaryArray::from_iter(images.iter().map(|v| v.as_deref()))) as ArrayRef),
+        ])
+        .unwrap();
+        let mut out = Vec::new();
+        let mut w = ArrowWriter::try_new(&mut out, batch.schema(), Some(props)).unwrap();
+        w.write(&batch).unwrap();
+        w.close().unwrap();
+        (Bytes::from(out), images)
+    }
+
+    fn no_index() -> parquet::file::properties::WriterPropertiesBuilder {
+        WriterProperties::builder()
+            .set_statistics_enabled(EnabledStatistics::None)
+            .set_offset_index_disabled(true)
+            .set_data_page_row_count_limit(100)
+            .set_write_batch_size(100)
+    }
+
+    /// A shard of the file (its schema is not ScaleEdit's, so it is put together here).
+    async fn open(src: &Memory) -> Shard {
+        let footer = read_footer(src).await.unwrap();
+        let schema = super::super::columns::arrow_schema(src.name(), &footer.metadata).unwrap();
+        Shard {
+            name: src.name().into(),
+            size: footer.size,
+            etag: None,
+            metadata: std::sync::Arc::new(footer.metadata),
+            schema: std::sync::Arc::new(schema),
+            columns: super::super::Columns {
+                instruction: 0,
+                source_image: 1,
+                edited_image: 1,
+                id: Some(0),
+                task: None,
+                sizes: [None; 4],
+                scores: [None; 3],
+            },
+            pages: Default::default(),
+        }
+    }
+
+    fn images_of(batches: &[RecordBatch]) -> Vec<Option<Vec<u8>>> {
+        let b = &batches[0];
+        let col = b.column_by_name("img").unwrap().as_binary::<i32>();
+        (0..col.len()).map(|i| col.is_valid(i).then(|| col.value(i).to_vec())).collect()
+    }
+
+    #[tokio::test(flavor = "current_thread")]
+    async fn a_zstd_column_without_offset_index_is_read_by_its_pages() {
+        let props = no_index().set_dictionary_enabled(false).set_compression(Compression::ZSTD(ZstdLevel::default())).build();
+        let (data, images) = write(props, false);
+        let src = Memory { data, counters: Counters::default() };
+        let shard = open(&src).await;
+        assert!(!shard.has_offset_index());
+        let p = plan(&shard, &[550], &[1]);
+        assert_eq!(p.chunks[0].handler, Handler::Decoder, "zstd is the push decoder's");
+        let before = src.counters.snapshot();
+        let got = read_rows(&src, &shard, &[550, 551, 901], &[1]).await.unwrap();
+        assert_eq!(images_of(&got), vec![images[550].clone(), images[551].clone(), images[901].clone()]);
+        let spent = src.counters.snapshot().bytes - before.bytes;
+        let chunk = p.chunks[0].chunk.end - p.chunks[0].chunk.start;
+        assert!(spent < chunk / 3, "{spent} bytes of a {chunk}-byte chunk");
+        let Pages::Map(m) = &plan(&shard, &[901], &[1]).chunks[0].pages else { panic!("mapped") };
+        assert_eq!(m.pages.len(), 10, "hopped to the page of row 901");
+        // The map's pages are what the decoder fetched: rows of known pages only.
+        let before = src.counters.snapshot();
+        let again = read_rows(&src, &shard, &[120], &[1]).await.unwrap();
+        assert_eq!(images_of(&again), vec![images[120].clone()]);
+        assert_eq!(src.counters.snapshot().requests - before.requests, 1, "one page, no hop");
+    }
+
+    #[tokio::test(flavor = "current_thread")]
+    async fn nullable_images_in_v2_pages_are_streamed() {
+        for version in [WriterVersion::PARQUET_1_0, WriterVersion::PARQUET_2_0] {
+            let props = no_index()
+                .set_writer_version(version)
+                .set_dictionary_enabled(false)
+                .set_encoding(parquet::basic::Encoding::PLAIN)
+                .set_compression(Compression::SNAPPY)
+                .set_data_page_row_count_limit(500)
+                .set_write_batch_size(500)
+                .build();
+            let (data, images) = write(props, true);
+            let src = Memory { data, counters: Counters::default() };
+            let shard = open(&src).await;
+            assert!(matches!(plan(&shard, &[0], &[1]).chunks[0].handler, Handler::Cursor { .. }));
+            let rows = [0u64, 3, 10, 499, 500, 503, 998];
+            let got = read_rows(&src, &shard, &rows, &[1]).await.unwrap();
+            assert_eq!(images_of(&got), rows.iter().map(|&r| images[r as usize].clone()).collect::<Vec<_>>(), "{version:?}");
+            // Row 10 of a page of 500: streamed only through its value.
+            let before = src.counters.snapshot();
+            read_rows(&src, &shard, &[510], &[1]).await.unwrap();
+            let spent = src.counters.snapshot().bytes - before.bytes;
+            assert!(spent < 11 * 1100 + 4096, "{version:?}: {spent} bytes for row 10 of a page");
+        }
+    }
+
+    #[tokio::test(flavor = "current_thread")]
+    async fn several_row_groups_with_maps_read_in_one_wave() {
+        let props = no_index().set_dictionary_enabled(false).set_max_row_group_row_count(Some(400)).set_compression(Compression::UNCOMPRESSED).build();
+        let (data, images) = write(props, false);
+        let src = Memory { data, counters: Counters::default() };
+        let shard = open(&src).await;
+        assert_eq!(shard.metadata.num_row_groups(), 3);
+        let rows = [5u64, 450, 999];
+        let got = read_rows(&src, &shard, &rows, &[0, 1]).await.unwrap();
+        assert_eq!(images_of(&got), rows.iter().map(|&r| images[r as usize].clone()).collect::<Vec<_>>());
+        let ids = got[0].column(0).as_primitive::<arrow_array::types::Int64Type>();
+        assert_eq!(ids.values().to_vec(), vec![5, 450, 999]);
+        // Again, maps known: the id chunks whole (small) and one streamed page per row.
+        let before = src.counters.snapshot();
+        read_rows(&src, &shard, &[6, 451, 998], &[0, 1]).await.unwrap();
+        let spent: Stats = src.counters.snapshot();
+        let cost = super::super::plan::plan_cost(&shard, &[7, 452, 997], &[0, 1]);
+        assert_eq!(cost.requests, spent.requests - before.requests);
+        assert_eq!(cost.waves, 1);
+    }
+}
