@@ -612,9 +612,7 @@ async fn grids_of_many_image_pages_start_with_the_heads_of_pages() {
     for _ in 0..2 {
         let order = s.cheapest_rows(&url, 24).await.unwrap();
         assert_eq!(order.len(), 24);
-        let mut heads = order[..2].to_vec();
-        heads.sort_unstable();
-        assert_eq!(heads, vec![1024, 2048], "{order:?}");
+        assert_eq!(order[..6], [0, 1024, 2048, 1, 1025, 2049], "the heads of pages, then their second rows");
         for page in [0..1024, 1024..2048, 2048..3000] {
             assert!(order.iter().any(|r| page.contains(r)), "{order:?} misses page {page:?}");
         }
@@ -625,4 +623,51 @@ async fn grids_of_many_image_pages_start_with_the_heads_of_pages() {
         let _ = s.cost(&url, &first, true).await.unwrap();
         s.images(&url, &[LAST]).await.unwrap();
     }
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn inspect_reports_the_pages_and_what_showing_costs() {
+    let srv = serve(fixtures()).await;
+    let url = srv.url(SNAPPY);
+    let report = gallery::cli::inspect::inspect(&url, 7).await.unwrap();
+    let has = |line: &str| assert!(report.lines().any(|l| l.trim() == line), "no line {line:?} in\n{report}");
+    has(&format!("Size: 1.3 MB ({} bytes), 3000 rows, 1 row group(s)", size_of(SNAPPY)));
+    has("Page index: no (pages found by reading their headers)");
+    // The size is learned from a 64-byte read of the head first.
+    has("Read to inspect: footer 2 request(s), 65.6 KB (65600 bytes); page headers 8 request(s), 8.2 KB (8192 bytes)");
+    for column in IMAGES {
+        let pages = pages(SNAPPY, column);
+        let dict = &pages[0];
+        let chunk = pages.last().unwrap().end() - dict.offset;
+        has(&format!("{column}: SNAPPY, {} ({chunk} bytes)", gallery::engine::range::human_bytes(chunk)));
+        has(&format!("dictionary: yes, 1024 entries, {} ({} bytes)", gallery::engine::range::human_bytes(dict.end() - dict.offset), dict.end() - dict.offset));
+        has("pages: 3 data pages, found by reading 4 page headers");
+        for (i, (p, enc)) in pages[1..].iter().zip(["RLE_DICTIONARY", "PLAIN", "PLAIN"]).enumerate() {
+            let size = gallery::engine::range::human_bytes(p.end() - p.offset);
+            has(&format!("page {i}: rows {}–{}, {size}, {enc}", p.first_row, p.first_row + p.values - 1));
+        }
+    }
+    // The costs are the engine's own predictions once the pages are mapped.
+    let (s, _) = session(&url).await;
+    s.images(&url, &[LAST]).await.unwrap();
+    let row = gallery::cli::inspect::pick(7, 3000);
+    let line = |c: gallery::engine::shard::Cost| {
+        let est = if c.exact { "" } else { ", estimated" };
+        format!("{} requests, {} ({} bytes){est}, {} wave(s)", c.requests, gallery::engine::range::human_bytes(c.bytes), c.bytes, c.waves)
+    };
+    let both = |rows: Vec<u64>| {
+        let s = &s;
+        let url = url.clone();
+        async move { s.cost(&url, &rows, true).await.unwrap() + s.cost(&url, &rows, false).await.unwrap() }
+    };
+    has(&format!("one random pair (row {row}, seed 7): {}", line(both(vec![row]).await)));
+    has(&format!("a grid of 24 from the start (rows 0–23): {}", line(both((0..24).collect()).await)));
+    let spread = s.cheapest_rows(&url, 24).await.unwrap();
+    has(&format!("a grid of 24 cheapest first (rows 0, 1024, 2048, 1, 1025, 2049, 2, 1026, …): {}", line(both(spread).await)));
+
+    // A file with a page index: pages from the footer, no header read.
+    let report = gallery::cli::inspect::inspect(&srv.url("pyarrow_page_index_plain.parquet"), 7).await.unwrap();
+    assert!(report.contains("Page index: yes (page locations in the footer)"), "{report}");
+    assert!(report.contains("page headers 0 request(s)"), "{report}");
+    assert!(report.contains("pages: 40 data pages, from the offset index"), "{report}");
 }
