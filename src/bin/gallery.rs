@@ -54,6 +54,15 @@ mod native {
             #[arg(long)]
             quiet: bool,
         },
+        /// Show a shard's layout (row groups, image pages, page index, dictionary, codec)
+        /// and what showing a random pair and a grid of 24 costs on it.
+        Inspect {
+            /// URL (http, https) or local path of a Parquet file.
+            target: String,
+            /// Seed of the random pair (default: from the clock).
+            #[arg(long)]
+            seed: Option<u64>,
+        },
     }
 
     pub fn main() -> ExitCode {
@@ -76,6 +85,7 @@ mod native {
                     quiet,
                 })
             }),
+            Command::Inspect { target, seed } => cli::inspect::run(&target, seed),
         };
         match result {
             Ok(()) => ExitCode::SUCCESS,

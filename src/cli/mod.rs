@@ -1,6 +1,7 @@
 //! The native command line: the same engine from a terminal (demo generation, serving,
 //! inspecting shards). Never compiled for the browser.
 pub mod demo;
+pub mod inspect;
 pub mod serve;
 
 /// Errors of command-line tools: a message for the terminal.
