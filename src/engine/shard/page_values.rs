@@ -652,7 +652,7 @@ mod tests {
     #[test]
     fn snappy_pages_stop_early_too() {
         let (page, h, n) = plain_page(Compression::SNAPPY);
-        let mut c = PageCursor::new(Codec::Snappy, 1, &[], Some(h)).unwrap();
+        let c = PageCursor::new(Codec::Snappy, 1, &[], Some(h)).unwrap();
         assert!(c.is_done(), "nothing wanted");
         let mut c = PageCursor::new(Codec::Snappy, 1, &[2], Some(h)).unwrap();
         let mut fed = n;

@@ -192,7 +192,8 @@ impl SnappyStream {
     }
 }
 
-#[cfg(test)]
+/// Checked against the `snap` crate (a native test dependency).
+#[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
 
