@@ -466,6 +466,18 @@ async fn page_maps_are_kept_so_a_second_read_hops_no_more() {
         .collect();
     assert_eq!(lengths.len(), 2, "the small columns before and after the images, whole: {lengths:?}");
     assert!(lengths.iter().all(|&n| n > HOP_BYTES), "{lengths:?}");
+
+    // Reads running at once on a fresh file hop each header once.
+    let (s, _) = session(&url).await;
+    srv.log.clear();
+    let (a, b) = futures::join!(s.images(&url, &[MIDDLE]), s.images(&url, &[1500]));
+    check_pair(&layout_rows(), &a.unwrap()[0], SNAPPY);
+    check_pair(&layout_rows(), &b.unwrap()[0], SNAPPY);
+    let hops: Vec<String> = IMAGES.iter().flat_map(|c| hops_to(&pages(SNAPPY, c), MIDDLE)).collect();
+    let log = asked(&srv);
+    for h in &hops {
+        assert_eq!(log.iter().filter(|r| *r == h).count(), 1, "{h} in {log:?}");
+    }
 }
 
 #[tokio::test(flavor = "current_thread")]

@@ -46,6 +46,9 @@ pub struct Shard {
     pub columns: Columns,
     /// Page maps of column chunks without an offset index, as far as they were hopped.
     pub pages: RefCell<FilePageMaps>,
+    /// Held while headers are hopped, so reads running at once do not hop the same
+    /// headers twice (the second finds the maps extended).
+    hopping: std::rc::Rc<futures::lock::Mutex<()>>,
 }
 
 impl Shard {
@@ -61,6 +64,7 @@ impl Shard {
             schema: Arc::new(schema),
             columns,
             pages: RefCell::new(FilePageMaps::default()),
+            hopping: Default::default(),
         })
     }
 

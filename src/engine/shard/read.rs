@@ -115,6 +115,7 @@ pub async fn read_rows(
 /// Hop the page maps of the chunks read until they reach the rows; maps are kept in the
 /// shard for later reads.
 pub async fn extend_maps(src: &dyn RangeSource, shard: &Shard, version: &Version, rows: &[u64], roots: &[usize]) -> EngineResult<u32> {
+    let _turn = shard.hopping.lock().await;
     let wanted = plan::plan(shard, rows, roots);
     let mut jobs = Vec::new();
     for c in wanted.chunks.iter().filter(|c| c.hops > 0) {
@@ -601,6 +602,7 @@ mod layout_tests {
                 scores: [None; 3],
             },
             pages: Default::default(),
+            hopping: Default::default(),
         }
     }
 
