@@ -12,9 +12,23 @@ use crate::engine::range::http::HttpSource;
 use crate::engine::range::{Counters, RangeReply, RangeSource};
 use crate::engine::session::{Backend, MAX_MANIFEST_BYTES};
 
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct NativeBackend {
     client: reqwest::Client,
+}
+
+impl Default for NativeBackend {
+    /// A client whose every request is bounded in time: connecting within 10 s, and no
+    /// stall of an answer longer than the engine's `STALL_TIMEOUT` (ranged reads add
+    /// their own bounds on top, see `HttpSource`).
+    fn default() -> Self {
+        let client = reqwest::Client::builder()
+            .connect_timeout(std::time::Duration::from_secs(10))
+            .read_timeout(crate::engine::range::STALL_TIMEOUT)
+            .build()
+            .unwrap_or_default();
+        Self { client }
+    }
 }
 
 fn is_url(s: &str) -> bool {

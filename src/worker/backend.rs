@@ -11,7 +11,8 @@ use web_sys::{Response, WorkerGlobalScope};
 
 use crate::engine::error::{EngineError, EngineResult};
 use crate::engine::range::fetch::FetchSource;
-use crate::engine::range::{Counters, RangeSource};
+use crate::engine::range::{Counters, RangeSource, ANSWER_TIMEOUT};
+use crate::engine::time::deadline;
 use crate::engine::session::{Backend, MAX_MANIFEST_BYTES};
 
 pub struct WebBackend;
@@ -26,7 +27,9 @@ async fn get_text(url: &str, counters: &Counters) -> EngineResult<String> {
     };
     let scope: WorkerGlobalScope = js_sys::global().unchecked_into();
     counters.request();
-    let resp: Response = JsFuture::from(scope.fetch_with_str(url)).await.map_err(net)?.unchecked_into();
+    let late = |what: &str| EngineError::Network { file: url.into(), message: format!("no {what} within {} s", ANSWER_TIMEOUT.as_secs()) };
+    let resp: Response =
+        deadline(ANSWER_TIMEOUT, JsFuture::from(scope.fetch_with_str(url))).await.ok_or_else(|| late("answer"))?.map_err(net)?.unchecked_into();
     if !resp.ok() {
         return Err(EngineError::Http { file: url.into(), status: resp.status(), reason: resp.status_text(), range: 0..0 });
     }
@@ -34,7 +37,12 @@ async fn get_text(url: &str, counters: &Counters) -> EngineResult<String> {
     if let Some(n) = declared.filter(|&n| n > MAX_MANIFEST_BYTES as u64) {
         return Err(EngineError::TooLarge { file: url.into(), what: "manifest".into(), size: n, limit: MAX_MANIFEST_BYTES as u64 });
     }
-    let text = JsFuture::from(resp.text().map_err(net)?).await.map_err(net)?.as_string().unwrap_or_default();
+    let text = deadline(ANSWER_TIMEOUT, JsFuture::from(resp.text().map_err(net)?))
+        .await
+        .ok_or_else(|| late("manifest body"))?
+        .map_err(net)?
+        .as_string()
+        .unwrap_or_default();
     counters.bytes(text.len() as u64);
     Ok(text)
 }
