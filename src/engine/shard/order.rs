@@ -113,9 +113,9 @@ mod tests {
     fn a_row_ranks_by_the_values_streamed_before_it() {
         let streamed = vec![Slope { first_row: 0, streamed: true }, Slope { first_row: 10, streamed: true }];
         let whole = vec![Slope { first_row: 0, streamed: false }, Slope { first_row: 5, streamed: false }];
-        assert_eq!(rank(&[streamed.clone()], 0), 0);
-        assert_eq!(rank(&[streamed.clone()], 9), 9);
-        assert_eq!(rank(&[streamed.clone(), whole.clone()], 12), 2);
+        assert_eq!(rank(std::slice::from_ref(&streamed), 0), 0);
+        assert_eq!(rank(std::slice::from_ref(&streamed), 9), 9);
+        assert_eq!(rank(&[streamed, whole.clone()], 12), 2);
         assert_eq!(rank(&[whole], 7), 0, "pages read whole: row order");
     }
 }
