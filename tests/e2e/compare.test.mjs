@@ -174,6 +174,27 @@ e2eTest('side by side: both images zoom and pan together and stay aligned; doubl
   const [p, q] = await scenePoints(page, pair, 0.5, 0.5);
   assert.ok(Math.abs(p[0] - q[0]) < 1 && Math.abs(p[1] - q[1]) < 1, `after the pan: ${p} vs ${q}`);
 
+  // Two fingers spreading apart zoom in (pointer events as a touch screen sends them).
+  await page.getByRole('button', { name: 'Fit' }).click();
+  await page.$eval(`${SAMPLE} .zoom-box`, (el) => {
+    const r = el.getBoundingClientRect();
+    const [cx, cy] = [r.left + r.width / 2, r.top + r.height / 2];
+    const send = (type, id, x, y) =>
+      el.dispatchEvent(new PointerEvent(type, { pointerId: id, pointerType: 'touch', clientX: x, clientY: y, bubbles: true, isPrimary: id === 1 }));
+    send('pointerdown', 1, cx - 20, cy);
+    send('pointerdown', 2, cx + 20, cy);
+    for (let d = 20; d <= 60; d += 10) {
+      send('pointermove', 1, cx - d, cy);
+      send('pointermove', 2, cx + d, cy);
+    }
+    send('pointerup', 1, cx - 60, cy);
+    send('pointerup', 2, cx + 60, cy);
+  });
+  const pinched = parseFloat(await page.locator('[data-testid=zoom-level]').textContent());
+  assert.ok(pinched >= 250 && pinched <= 350, `a pinch from 40 to 120 px apart zooms about 3×: ${pinched} %`);
+  [a, b] = await transforms(page);
+  assert.equal(a, b);
+
   // The buttons zoom too; a double-click fits again.
   await page.getByRole('button', { name: 'Zoom in' }).click();
   await page.mouse.dblclick(other.x + 100, other.y + 100);

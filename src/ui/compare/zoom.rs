@@ -102,7 +102,6 @@ pub fn ZoomBox(
         <div
             class=format!("zoom-box {class}")
             class:zoomed=move || !view.get().is_identity()
-            class:pixelated=move || { view.get().scale >= 4.0 }
             node_ref=node
             on:wheel=on_wheel
             on:pointerdown=on_down
