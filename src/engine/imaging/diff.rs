@@ -118,9 +118,12 @@ impl ChangeMap {
         Ok(Self::new(&s, &e))
     }
 
-    /// The change at (x, y), 0–255.
-    pub fn at(&self, x: u32, y: u32) -> u8 {
-        self.magnitude[(y as usize) * (self.width as usize) + x as usize]
+    /// The change at (x, y), 0–255; `None` outside the map.
+    pub fn at(&self, x: u32, y: u32) -> Option<u8> {
+        if x >= self.width || y >= self.height {
+            return None;
+        }
+        self.magnitude.get((y as usize) * (self.width as usize) + x as usize).copied()
     }
 
     /// Pixels that changed by more than `threshold`.
@@ -252,8 +255,9 @@ mod tests {
         // The right half changed (with a column of blur at the seam), the left did not.
         let f = map.fraction(24);
         assert!((0.45..0.56).contains(&f), "{f}");
-        assert!(map.at(5, 5) <= 24);
-        assert!(map.at(60, 40) > 24);
+        assert!(map.at(5, 5).unwrap() <= 24);
+        assert!(map.at(60, 40).unwrap() > 24);
+        assert_eq!(map.at(64, 0), None);
     }
 
     #[test]
