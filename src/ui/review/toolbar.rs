@@ -60,6 +60,7 @@ pub fn ReviewTools(dataset: Signal<Option<Arc<DatasetView>>>) -> impl IntoView {
                 <span class="flag-count" data-testid="flag-count">{count}</span>
             </label>
             <span class="export" role="group" aria-label="Export the flagged samples">
+                <span class="muted">"Export"</span>
                 <button
                     data-testid="export-jsonl"
                     disabled=move || count() == 0 || busy.get()
