@@ -16,9 +16,10 @@ SHELL := bash
 PORT ?= 8080
 # Address `make run` listens on (e.g. make run BIND=0.0.0.0).
 BIND ?= 127.0.0.1
-# Port of the fixture server for the wasm tests; kept stable because its URL is compiled
-# into the test build (another free port is taken when this one is busy).
+# Ports of the fixture servers for the wasm tests; kept stable because their URLs are
+# compiled into the test build (another free port is taken when one is busy).
 WASM_DATA_PORT ?= 18473
+WASM_NORANGE_PORT ?= 18474
 
 E2E := tests/e2e
 CARGO_BIN := $(or $(CARGO_HOME),$(HOME)/.cargo)/bin
@@ -73,23 +74,30 @@ test: setup test-native test-wasm dist test-e2e
 test-native: setup
 	cargo test --release
 
-## The library's wasm tests in headless Chromium, with tests/fixtures served by the CLI.
-## GALLERY_TEST_DATA_URL is read at compile time by the tests that fetch.
+## The library's wasm tests in headless Chromium, with tests/fixtures served by the CLI on
+## two origins: GALLERY_TEST_DATA_URL (CORS) and GALLERY_TEST_NORANGE_URL (CORS, ignoring
+## Range), both read at compile time by the tests that fetch.
 test-wasm: cli
-	@port=$(WASM_DATA_PORT); \
-	if (exec 3<>/dev/tcp/127.0.0.1/$$port) 2>/dev/null; then \
-	  port=$$(node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'); \
-	fi; \
-	$(GALLERY) serve tests/fixtures --cors --host 127.0.0.1 --port $$port --quiet & server=$$!; \
-	trap 'kill $$server 2>/dev/null || true' EXIT; \
-	for i in $$(seq 300); do \
-	  kill -0 $$server 2>/dev/null || { echo "fixture server exited" >&2; exit 1; }; \
-	  curl -s -o /dev/null "http://127.0.0.1:$$port/__requests" && break; \
-	  [[ $$i -lt 300 ]] || { echo "fixture server did not answer" >&2; exit 1; }; \
-	  sleep 0.1; \
-	done; \
-	echo "fixture server: http://127.0.0.1:$$port"; \
-	GALLERY_TEST_DATA_URL="http://127.0.0.1:$$port" cargo test --target wasm32-unknown-unknown --lib
+	@pids=(); trap 'kill $${pids[@]} 2>/dev/null || true' EXIT; \
+	serve_fixtures() { \
+	  local port=$$1; shift; \
+	  if (exec 3<>/dev/tcp/127.0.0.1/$$port) 2>/dev/null; then \
+	    port=$$(node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'); \
+	  fi; \
+	  $(GALLERY) serve tests/fixtures --host 127.0.0.1 --port $$port --cors --quiet "$$@" >&2 & pids+=($$!); \
+	  for i in $$(seq 300); do \
+	    kill -0 $$! 2>/dev/null || { echo "fixture server on port $$port exited" >&2; return 1; }; \
+	    curl -s -o /dev/null "http://127.0.0.1:$$port/__requests" && break; \
+	    [[ $$i -lt 300 ]] || { echo "fixture server on port $$port did not answer" >&2; return 1; }; \
+	    sleep 0.1; \
+	  done; \
+	  served="http://127.0.0.1:$$port"; \
+	}; \
+	serve_fixtures $(WASM_DATA_PORT); data=$$served; \
+	serve_fixtures $(WASM_NORANGE_PORT) --ignore-range; norange=$$served; \
+	echo "fixtures: $$data (Range), $$norange (Range ignored)"; \
+	GALLERY_TEST_DATA_URL=$$data GALLERY_TEST_NORANGE_URL=$$norange \
+	  cargo test --target wasm32-unknown-unknown --lib
 
 ## End-to-end tests in headless Chromium against dist/ (built by `make dist`).
 test-e2e: cli dist

@@ -445,7 +445,8 @@ for (const name of ['pyarrow_page_index_plain.parquet', 'pyarrow_many_images_per
       }
       assert.equal(r.method, 'GET', `only GET: ${JSON.stringify(r)}`);
       assert.ok(r.range && /^bytes=/.test(r.range), `every GET has a Range header: ${JSON.stringify(r)}`);
-      assert.equal(r.status, 206, `every GET is answered with 206: ${JSON.stringify(r)}`);
+      // 206 with the range, or 304 when the browser revalidates a range it has cached.
+      assert.ok([206, 304].includes(r.status), `every GET is answered with 206 (or 304): ${JSON.stringify(r)}`);
     }
     const total = reads.reduce((n, r) => n + r.body_bytes, 0);
     assert.ok(total > 0, 'some bytes were read');
