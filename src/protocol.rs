@@ -3,6 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
+pub use crate::engine::dataset::hub::Token;
 pub use crate::engine::dataset::open::{DatasetView, FamilyView, FileView};
 pub use crate::engine::range::Stats;
 pub use crate::engine::shard::sample::SampleMeta;
@@ -17,8 +18,15 @@ pub struct ToWorker {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Request {
-    /// Open a dataset source (an absolute URL of a manifest or a Parquet file).
+    /// Talk to the Hub at `base` (huggingface.co; a stand-in only when page and stand-in
+    /// are both on this computer), sending `token` to its origin only. Sent before any
+    /// other request of a worker, and again when the token changes.
+    Hub { base: String, token: Option<Token> },
+    /// Open a dataset source (an absolute URL of a manifest or a Parquet file, or an
+    /// `hf://datasets/…` path).
     Open { src: String },
+    /// The rows of a file of the open dataset, from its footer.
+    Count { file: String },
     /// The text columns of these rows of a file of the open dataset.
     Rows { file: String, rows: Vec<u64> },
     /// The two images of these rows (the reply carries 2 Blobs per row, in order).
@@ -44,7 +52,10 @@ pub struct FromWorker {
 pub enum Reply {
     /// The worker has started and takes requests.
     Ready,
+    /// Done (an answer with nothing to say).
+    Done,
     Opened { dataset: DatasetView },
+    Counted { rows: u64 },
     Rows { samples: Vec<SampleMeta> },
     /// One entry per row; Blobs `2i` (source) and `2i + 1` (edited) go with entry `i`.
     Images { images: Vec<ImagePair> },
@@ -80,6 +91,15 @@ mod tests {
         let s = serde_json::to_string(&m).unwrap();
         assert!(s.contains("\"kind\":\"images\""), "{s}");
         assert_eq!(serde_json::from_str::<ToWorker>(&s).unwrap(), m);
+    }
+
+    #[test]
+    fn a_token_crosses_as_json_but_never_shows_in_debug_output() {
+        let m = ToWorker { id: 1, request: Request::Hub { base: "https://huggingface.co".into(), token: Token::new("hf_abc") } };
+        let s = serde_json::to_string(&m).unwrap();
+        assert!(s.contains("\"token\":\"hf_abc\""), "{s}");
+        assert_eq!(serde_json::from_str::<ToWorker>(&s).unwrap(), m);
+        assert!(!format!("{m:?}").contains("hf_abc"));
     }
 
     #[test]

@@ -12,7 +12,7 @@ use gallery::engine::native::NativeBackend;
 use gallery::engine::range::http::HttpSource;
 use gallery::engine::range::{coalesce, Counters, Stats, GAP_BYTES};
 use gallery::engine::session::Session;
-use gallery::engine::shard::footer::{read_metadata, FOOTER_PREFETCH, PROBE_BYTES};
+use gallery::engine::shard::footer::{footer_prefetch, read_metadata, PROBE_BYTES};
 use parquet::file::metadata::ParquetMetaData;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
@@ -61,7 +61,7 @@ async fn footer_read_is_one_request_when_size_known() {
         let (got, meta) = read_metadata(&src).await.unwrap();
         assert_eq!(got, size);
         assert_eq!(meta.file_metadata().num_rows(), 40, "{name}");
-        let tail = size.min(FOOTER_PREFETCH);
+        let tail = footer_prefetch(size);
         assert_eq!(counters.snapshot(), Stats { requests: 1, bytes: tail }, "{name}");
         assert_eq!(ranges_asked(&srv), vec![format!("bytes={}-{}", size - tail, size - 1)], "{name}");
     }
@@ -75,7 +75,7 @@ async fn footer_read_learns_the_size_from_a_small_probe_of_the_head() {
     let counters = Counters::default();
     let src = HttpSource::new(reqwest::Client::new(), srv.url(name), None, counters.clone());
     read_metadata(&src).await.unwrap();
-    let tail = size.min(FOOTER_PREFETCH);
+    let tail = footer_prefetch(size);
     assert_eq!(ranges_asked(&srv), vec![format!("bytes=0-{}", PROBE_BYTES - 1), format!("bytes={}-{}", size - tail, size - 1)]);
     assert_eq!(counters.snapshot(), Stats { requests: 2, bytes: PROBE_BYTES + tail });
 }

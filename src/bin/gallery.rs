@@ -54,6 +54,39 @@ mod native {
             #[arg(long)]
             quiet: bool,
         },
+        /// A stand-in of the Hugging Face Hub for tests: its API (revision, paginated tree
+        /// listing), file resolution by redirect to a second (CDN) origin whose signed URLs
+        /// expire, gated repositories and a rate-limited mode.
+        HubStandin {
+            /// A repository and its folder, `owner/name=folder` (repeatable; default:
+            /// `demo/scaleedit=public/demo`, or `tests/fixtures` when there is no demo).
+            #[arg(long = "repo")]
+            repos: Vec<String>,
+            /// A repository whose files need the token (repeatable).
+            #[arg(long = "gated")]
+            gated: Vec<String>,
+            /// The token gated repositories accept.
+            #[arg(long, default_value = "hf_standin_token")]
+            token: String,
+            /// Port of the Hub origin (0 picks a free one).
+            #[arg(long, default_value_t = 8090)]
+            port: u16,
+            /// Port of the CDN origin (0 picks a free one).
+            #[arg(long, default_value_t = 8091)]
+            cdn_port: u16,
+            /// Host or address to listen on.
+            #[arg(long, default_value = "127.0.0.1")]
+            host: String,
+            /// Entries per page of a tree listing.
+            #[arg(long, default_value_t = 1000)]
+            page_size: usize,
+            /// Lifetime of signed CDN URLs, in seconds.
+            #[arg(long, default_value_t = 3600.0)]
+            ttl: f64,
+            /// Do not print a line per request.
+            #[arg(long)]
+            quiet: bool,
+        },
         /// Show a shard's layout (row groups, image pages, page index, dictionary, codec)
         /// and what showing a random pair and a grid of 24 costs on it.
         Inspect {
@@ -63,6 +96,46 @@ mod native {
             #[arg(long)]
             seed: Option<u64>,
         },
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn standin(
+        repos: Vec<String>,
+        gated: Vec<String>,
+        token: String,
+        port: u16,
+        cdn_port: u16,
+        host: &str,
+        page_size: usize,
+        ttl: f64,
+        quiet: bool,
+    ) -> cli::CliResult<()> {
+        use cli::hub_standin::{StandinOptions, StandinRepo};
+        let repos = if repos.is_empty() {
+            let folder = if std::path::Path::new("public/demo/manifest.json").exists() { "public/demo" } else { "tests/fixtures" };
+            vec![format!("demo/scaleedit={folder}")]
+        } else {
+            repos
+        };
+        let repos = repos
+            .iter()
+            .map(|r| {
+                let (repo, folder) = r.split_once('=').ok_or_else(|| format!("--repo {r}: expected owner/name=folder"))?;
+                Ok(StandinRepo { repo: repo.into(), root: PathBuf::from(folder), gated: gated.iter().any(|g| g == repo) })
+            })
+            .collect::<Result<Vec<_>, String>>()?;
+        if !(ttl.is_finite() && ttl >= 0.0) {
+            return Err(format!("--ttl {ttl}: expected seconds").into());
+        }
+        cli::hub_standin::run(StandinOptions {
+            repos,
+            token,
+            hub_addr: cli::serve::resolve_addr(host, port)?,
+            cdn_addr: cli::serve::resolve_addr(host, cdn_port)?,
+            page_size,
+            ttl: std::time::Duration::from_secs_f64(ttl),
+            quiet,
+        })
     }
 
     pub fn main() -> ExitCode {
@@ -85,6 +158,9 @@ mod native {
                     quiet,
                 })
             }),
+            Command::HubStandin { repos, gated, token, port, cdn_port, host, page_size, ttl, quiet } => {
+                standin(repos, gated, token, port, cdn_port, &host, page_size, ttl, quiet)
+            }
             Command::Inspect { target, seed } => cli::inspect::run(&target, seed),
         };
         match result {

@@ -1,6 +1,8 @@
 //! The native command line: the same engine from a terminal (demo generation, serving,
-//! inspecting shards). Never compiled for the browser.
+//! inspecting shards, a stand-in of the Hugging Face Hub for tests). Never compiled for
+//! the browser.
 pub mod demo;
+pub mod hub_standin;
 pub mod inspect;
 pub mod serve;
 

@@ -149,6 +149,11 @@ impl RequestLog {
         self.lock().push(slot);
     }
 
+    /// Log an answer without a counted body (another server's of this crate).
+    pub(crate) fn push_entry(&self, method: &str, path: &str, range: Option<String>, status: u16) {
+        self.push(Arc::new(Slot { method: method.into(), path: path.into(), range, status, sent: AtomicU64::new(0) }));
+    }
+
     fn lock(&self) -> std::sync::MutexGuard<'_, Vec<Arc<Slot>>> {
         // A panic while holding the lock cannot leave the Vec inconsistent.
         self.slots.lock().unwrap_or_else(|e| e.into_inner())
@@ -274,6 +279,43 @@ pub fn run(opts: ServeOptions) -> CliResult<()> {
         handle.shutdown().await;
         Ok(())
     })
+}
+
+// ---------------------------------------------------------------------------------------
+// Serving files for other servers of this crate
+
+/// Files under a root answered exactly as `gallery serve` answers them (Range, ETag,
+/// CORS, the request log), for other servers of this crate: the Hub stand-in's CDN.
+#[derive(Clone)]
+pub(crate) struct FileServer(Arc<Shared>);
+
+impl FileServer {
+    /// Serve `root` (which must be a folder), logging into `log`.
+    pub(crate) async fn new(root: &Path, cors: bool, quiet: bool, log: RequestLog) -> io::Result<Self> {
+        let root = tokio::fs::canonicalize(root)
+            .await
+            .map_err(|e| io::Error::new(e.kind(), format!("cannot serve {}: {e}", root.display())))?;
+        Ok(Self(Arc::new(Shared { root, cors, ignore_range: false, quiet, log })))
+    }
+
+    /// `GET`/`HEAD` of `path` (percent-encoded, under the root), logged as `logged_path`.
+    pub(crate) async fn answer(&self, method: &Method, path: &str, logged_path: &str, headers: &HeaderMap) -> Response {
+        let answer = serve_file(&self.0, path, headers).await;
+        self.finish_logged(method, logged_path, headers, answer)
+    }
+
+    fn finish_logged(&self, method: &Method, logged_path: &str, headers: &HeaderMap, answer: Answer) -> Response {
+        let range = headers.get(header::RANGE).map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
+        let slot = Arc::new(Slot {
+            method: method.as_str().to_string(),
+            path: logged_path.to_string(),
+            range,
+            status: answer.status.as_u16(),
+            sent: AtomicU64::new(0),
+        });
+        self.0.log.push(slot.clone());
+        finish(&self.0, answer, method, Some(slot))
+    }
 }
 
 // ---------------------------------------------------------------------------------------

@@ -45,6 +45,15 @@ pub enum EngineError {
     #[error("{src}: unsupported source ({detail})")]
     Source { src: String, detail: String },
 
+    /// The Hugging Face Hub refused or failed a request about dataset `repo`; `detail`
+    /// says what to do.
+    #[error("{repo}: {detail}")]
+    Hub { repo: String, status: u16, detail: String },
+
+    /// A local file is needed but was not given to this page (a link names it only).
+    #[error("{file}: this link names a file on the computer it was made on; pick the file again to open it here")]
+    LocalMissing { file: String },
+
     #[error("{file}: the file changed on the server while it was being read ({detail})")]
     Changed { file: String, detail: String },
 
@@ -62,6 +71,8 @@ impl EngineError {
             | MissingColumns { file, .. } | ColumnType { file, .. } | RowOutOfRange { file, .. }
             | TooLarge { file, .. } | Image { file, .. } | Manifest { file, .. } | Changed { file, .. } => Some(file),
             Source { src, .. } => Some(src),
+            Hub { repo, .. } => Some(repo),
+            LocalMissing { file } => Some(file),
             Cancelled => None,
         }
     }

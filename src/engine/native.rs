@@ -1,11 +1,14 @@
 //! The native backend: URLs through reqwest, everything else as a local path. Used by the
-//! CLI and by native tests; never compiled for the browser.
+//! CLI and by native tests; never compiled for the browser. A Hub token goes only to the
+//! Hub's origin (reqwest drops it when a redirect leaves that origin).
 
 use std::rc::Rc;
+use std::sync::{Arc, Mutex};
 
 use futures::future::LocalBoxFuture;
 use futures::FutureExt;
 
+use crate::engine::dataset::hub::{ApiReply, Hub, Token, MAX_API_BYTES};
 use crate::engine::error::{EngineError, EngineResult};
 use crate::engine::range::file::FileSource;
 use crate::engine::range::http::HttpSource;
@@ -15,6 +18,8 @@ use crate::engine::session::{Backend, MAX_MANIFEST_BYTES};
 #[derive(Clone)]
 pub struct NativeBackend {
     client: reqwest::Client,
+    /// The Hub and the token for its origin.
+    hub: Arc<Mutex<(Hub, Option<Token>)>>,
 }
 
 impl Default for NativeBackend {
@@ -27,7 +32,16 @@ impl Default for NativeBackend {
             .read_timeout(crate::engine::range::STALL_TIMEOUT)
             .build()
             .unwrap_or_default();
-        Self { client }
+        Self { client, hub: Arc::new(Mutex::new((Hub::default(), None))) }
+    }
+}
+
+impl NativeBackend {
+    /// `Authorization` for `url`: the token, when `url` is on the Hub's origin.
+    fn authorization(&self, url: &str) -> Option<String> {
+        let guard = self.hub.lock().ok()?;
+        let (hub, token) = &*guard;
+        token.as_ref().filter(|_| hub.owns(url)).map(Token::bearer)
     }
 }
 
@@ -58,7 +72,8 @@ impl RangeSource for Failed {
 impl Backend for NativeBackend {
     fn source(&self, url: &str, size: Option<u64>, counters: &Counters) -> Rc<dyn RangeSource> {
         if is_url(url) {
-            return Rc::new(HttpSource::new(self.client.clone(), url, size, counters.clone()));
+            let src = HttpSource::new(self.client.clone(), url, size, counters.clone());
+            return Rc::new(src.with_authorization(self.authorization(url)));
         }
         match FileSource::open(url, counters.clone()) {
             Ok(f) => Rc::new(f),
@@ -97,5 +112,37 @@ impl Backend for NativeBackend {
             Ok(text)
         }
         .boxed_local()
+    }
+
+    fn get_api<'a>(&'a self, url: &'a str, counters: &'a Counters) -> LocalBoxFuture<'a, EngineResult<ApiReply>> {
+        async move {
+            let net = |message: String| EngineError::Network { file: url.into(), message };
+            counters.request();
+            let mut request = self.client.get(url).header(reqwest::header::ACCEPT, "application/json");
+            if let Some(auth) = self.authorization(url) {
+                request = request.header(reqwest::header::AUTHORIZATION, auth);
+            }
+            let resp = request.send().await.map_err(|e| net(e.to_string()))?;
+            let header = |name: &str| resp.headers().get(name).and_then(|v| v.to_str().ok()).map(String::from);
+            let (link, error_code, error_message) = (header("link"), header("x-error-code"), header("x-error-message"));
+            let status = resp.status().as_u16();
+            if resp.content_length().is_some_and(|n| n > MAX_API_BYTES as u64) {
+                let size = resp.content_length().unwrap_or(0);
+                return Err(EngineError::TooLarge { file: url.into(), what: "Hub answer".into(), size, limit: MAX_API_BYTES as u64 });
+            }
+            let text = resp.text().await.map_err(|e| net(e.to_string()))?;
+            counters.bytes(text.len() as u64);
+            if text.len() > MAX_API_BYTES {
+                return Err(EngineError::TooLarge { file: url.into(), what: "Hub answer".into(), size: text.len() as u64, limit: MAX_API_BYTES as u64 });
+            }
+            Ok(ApiReply { status, text, link, error_code, error_message })
+        }
+        .boxed_local()
+    }
+
+    fn set_hub(&self, hub: &Hub, token: Option<Token>) {
+        if let Ok(mut h) = self.hub.lock() {
+            *h = (hub.clone(), token);
+        }
     }
 }

@@ -5,12 +5,14 @@
 //! becomes a range source) differs. Transient failures are retried; a file that changed
 //! on the server is forgotten (footer, page maps, pairs) and read again once.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
 use std::rc::Rc;
 
 use futures::future::LocalBoxFuture;
+use futures::FutureExt;
 
+use crate::engine::dataset::hub::{self, ApiReply, Hub, Token, MAX_TREE_ENTRIES, MAX_TREE_PAGES};
 use crate::engine::dataset::open::DatasetView;
 use crate::engine::dataset::source::Source;
 use crate::engine::error::{EngineError, EngineResult};
@@ -38,6 +40,18 @@ pub trait Backend {
 
     /// The whole text of a small file (a manifest), counted into `counters`.
     fn get_text<'a>(&'a self, url: &'a str, counters: &'a Counters) -> LocalBoxFuture<'a, EngineResult<String>>;
+
+    /// A `GET` of the Hub's JSON API, whatever its status (at most `hub::MAX_API_BYTES`),
+    /// with the token set by `set_hub` when `url` is on the Hub's origin.
+    fn get_api<'a>(&'a self, url: &'a str, counters: &'a Counters) -> LocalBoxFuture<'a, EngineResult<ApiReply>> {
+        let _ = counters;
+        async move { Err(EngineError::Source { src: url.into(), detail: "the Hub cannot be reached from here".into() }) }.boxed_local()
+    }
+
+    /// Talk to `hub` from now on, sending `token` (as `Authorization`) to its origin only.
+    fn set_hub(&self, hub: &Hub, token: Option<Token>) {
+        let _ = (hub, token);
+    }
 }
 
 pub struct Session<B: Backend> {
@@ -52,6 +66,11 @@ pub struct Session<B: Backend> {
     /// Page maps of files read, by version, kept beyond the footer cache.
     page_maps: Box<dyn PageMapStore>,
     retry: RetryPolicy,
+    hub: RefCell<Hub>,
+    /// A token was given for the Hub (messages differ).
+    token_given: Cell<bool>,
+    /// The Hub repository of the open dataset, when it is one.
+    hub_repo: RefCell<Option<String>>,
 }
 
 /// What changed between a row's two images, at one threshold.
@@ -112,7 +131,22 @@ impl<B: Backend> Session<B> {
             last_diff: RefCell::new(None),
             page_maps: Box::new(MemoryPageMaps::new()),
             retry: RetryPolicy::default(),
+            hub: RefCell::new(Hub::default()),
+            token_given: Cell::new(false),
+            hub_repo: RefCell::new(None),
         }
+    }
+
+    /// Talk to `hub` (huggingface.co, or a stand-in in tests) with `token`, if any.
+    pub fn set_hub(&self, hub: Hub, token: Option<Token>) {
+        self.token_given.set(token.is_some());
+        self.backend.set_hub(&hub, token);
+        *self.hub.borrow_mut() = hub;
+    }
+
+    /// The Hub this session talks to.
+    pub fn hub(&self) -> Hub {
+        self.hub.borrow().clone()
     }
 
     /// Retry transient failures by `policy` instead of the default.
@@ -161,10 +195,114 @@ impl<B: Backend> Session<B> {
                 let shard = self.load_shard(url, None).await?;
                 DatasetView::single_file(url, shard.rows(), shard.size)
             }
+            Source::Hub { repo, revision, path } => {
+                let mut view = self.list_hub(repo, revision.as_deref(), path).await?;
+                *self.hub_repo.borrow_mut() = Some(repo.clone());
+                // The first file's footer: its columns are checked (a dataset the gallery
+                // cannot show says so now) and its rows counted.
+                let first = &mut view.files[0];
+                let shard = match self.load_shard(&first.url, first.bytes).await {
+                    Ok(s) => s,
+                    Err(e) => return Err(self.explain_refusal(repo, e).await),
+                };
+                (first.rows, first.counted, first.bytes) = (shard.rows(), true, Some(shard.size));
+                view.recount();
+                view
+            }
+            Source::Local(names) => {
+                return Err(EngineError::LocalMissing { file: names.join(", ") });
+            }
         };
+        if !matches!(src, Source::Hub { .. }) {
+            self.hub_repo.borrow_mut().take();
+        }
         let view = Rc::new(view);
         *self.dataset.borrow_mut() = Some(Rc::clone(&view));
         Ok(view)
+    }
+
+    /// A Hub API answer about `repo`, refused unless it is a success.
+    async fn api(&self, repo: &str, url: &str) -> EngineResult<ApiReply> {
+        let reply = self.backend.get_api(url, &self.counters).await?;
+        if !(200..300).contains(&reply.status) {
+            return Err(hub::refusal(&self.hub(), repo, &reply, self.token_given.get()));
+        }
+        Ok(reply)
+    }
+
+    /// The Parquet files of `path` in `repo` at `revision` (default `main`), pinned to
+    /// the commit it points to now; the listing is read page by page, within bounds.
+    async fn list_hub(&self, repo: &str, revision: Option<&str>, path: &str) -> EngineResult<DatasetView> {
+        let hub = self.hub();
+        let rev = revision.unwrap_or("main");
+        let commit = if hub::is_commit(rev) {
+            rev.to_ascii_lowercase()
+        } else {
+            let url = hub.revision_url(repo, rev);
+            let reply = self.api(repo, &url).await?;
+            hub::parse_revision(&url, &reply.text)?
+        };
+        if path.to_ascii_lowercase().ends_with(".parquet") {
+            return Ok(hub::single_file_view(&hub, repo, &commit, path));
+        }
+        let mut url = hub.tree_url(repo, &commit, path);
+        let mut files = Vec::new();
+        let mut entries = 0usize;
+        for page in 1.. {
+            let reply = self.api(repo, &url).await?;
+            let listed = hub::parse_tree_page(&url, &reply.text)?;
+            entries += listed.len();
+            files.extend(hub::parquet_files(&listed));
+            let Some(next) = hub::next_link(reply.link.as_deref()) else { break };
+            let refuse = |detail: String| EngineError::Hub { repo: repo.into(), status: reply.status, detail };
+            if !hub.owns(&next) {
+                return Err(refuse(format!("the listing's next page is on another site ({next}); not followed")));
+            }
+            if page >= MAX_TREE_PAGES || entries >= MAX_TREE_ENTRIES {
+                let short = &commit[..7];
+                return Err(refuse(format!(
+                    "the listing goes on beyond {entries} entries in {page} pages (the gallery reads at most {MAX_TREE_ENTRIES} in {MAX_TREE_PAGES}): open one folder of it, hf://datasets/{repo}@{short}/<folder>"
+                )));
+            }
+            url = next;
+        }
+        hub::view(&hub, repo, &commit, path, &files)
+    }
+
+    /// A refusal of the Hub while reading one of its files, said as what to do.
+    fn explain(&self, e: EngineError) -> EngineError {
+        let repo = self.hub_repo.borrow().clone();
+        match (&e, repo) {
+            (EngineError::Http { file, status, .. }, Some(repo)) if matches!(status, 401 | 403 | 429) && self.hub().owns(file) => {
+                hub::refusal_of(&self.hub(), &repo, *status, None, None, self.token_given.get())
+            }
+            _ => e,
+        }
+    }
+
+    /// `explain`, asking the Hub whether the dataset is gated when a file was refused (a
+    /// gated dataset lists its files to anyone but serves them only to who accepted its
+    /// terms).
+    async fn explain_refusal(&self, repo: &str, e: EngineError) -> EngineError {
+        let hub = self.hub();
+        match &e {
+            EngineError::Http { file, status: status @ (401 | 403), .. } if hub.owns(file) => {
+                let url = format!("{}/api/datasets/{repo}", hub.base());
+                let gated = match self.backend.get_api(&url, &self.counters).await {
+                    Ok(r) if r.status == 200 => hub::is_gated(&r.text),
+                    _ => false,
+                };
+                let code = gated.then_some("GatedRepo");
+                hub::refusal_of(&hub, repo, *status, code, None, self.token_given.get())
+            }
+            _ => self.explain(e),
+        }
+    }
+
+    /// The rows of file `key` of the open dataset, from its footer (read once).
+    pub async fn count(&self, key: &str) -> EngineResult<u64> {
+        let (_, shard) = self.shard(key).await.map_err(|e| self.explain(e))?;
+        Ok(shard.rows())
     }
 
     fn cached(&self, url: &str) -> Option<Rc<Shard>> {
@@ -223,13 +361,14 @@ impl<B: Backend> Session<B> {
 
     /// The small columns of `rows` of file `key`, sorted by row.
     pub async fn rows(&self, key: &str, rows: &[u64]) -> EngineResult<Vec<SampleMeta>> {
-        match self.rows_once(key, rows).await {
+        let result = match self.rows_once(key, rows).await {
             Err(EngineError::Changed { file, .. }) => {
                 self.forget(&file).await;
                 self.rows_once(key, rows).await
             }
             other => other,
-        }
+        };
+        result.map_err(|e| self.explain(e))
     }
 
     async fn rows_once(&self, key: &str, rows: &[u64]) -> EngineResult<Vec<SampleMeta>> {
@@ -241,13 +380,14 @@ impl<B: Backend> Session<B> {
     /// The encoded images of `rows` of file `key`, sorted by row. Pairs shown recently
     /// come from memory; only the others are read.
     pub async fn images(&self, key: &str, rows: &[u64]) -> EngineResult<Vec<PairBytes>> {
-        match self.images_once(key, rows).await {
+        let result = match self.images_once(key, rows).await {
             Err(EngineError::Changed { file, .. }) => {
                 self.forget(&file).await;
                 self.images_once(key, rows).await
             }
             other => other,
-        }
+        };
+        result.map_err(|e| self.explain(e))
     }
 
     /// What showing `rows` of file `key` would cost: their images (`images`) or their

@@ -32,6 +32,9 @@ struct Client {
     worker: RefCell<Option<Worker>>,
     ready: Cell<bool>,
     queue: RefCell<Vec<String>>,
+    /// Requests every worker gets first, by kind (the Hub and its token): a worker
+    /// started after a crash gets them again.
+    standing: RefCell<Vec<(&'static str, String)>>,
     next_id: Cell<u64>,
     pending: RefCell<HashMap<u64, oneshot::Sender<Answer>>>,
     /// Counters of workers that have died, so the total never goes backwards.
@@ -87,6 +90,10 @@ impl Client {
         self.status.stats.set(self.banked.get() + msg.stats);
         if msg.reply == Reply::Ready {
             self.ready.set(true);
+            let standing: Vec<String> = self.standing.borrow().iter().map(|(_, t)| t.clone()).collect();
+            for t in standing {
+                self.post(&t);
+            }
             let queued: Vec<String> = self.queue.borrow_mut().drain(..).collect();
             for q in queued {
                 self.post(&q);
@@ -125,6 +132,22 @@ impl Client {
         }
     }
 
+    /// Send `request` now (or when the worker is ready) and to every later worker, in
+    /// place of the standing request of the same `kind`. Its reply is not awaited.
+    fn stand(&self, kind: &'static str, request: Request) {
+        let id = self.next_id.get() + 1;
+        self.next_id.set(id);
+        let text = serde_json::to_string(&ToWorker { id, request }).unwrap_or_default();
+        {
+            let mut standing = self.standing.borrow_mut();
+            standing.retain(|(k, _)| *k != kind);
+            standing.push((kind, text.clone()));
+        }
+        if self.ready.get() {
+            self.post(&text);
+        }
+    }
+
     fn send(&self, request: Request) -> oneshot::Receiver<Answer> {
         let id = self.next_id.get() + 1;
         self.next_id.set(id);
@@ -147,6 +170,7 @@ pub fn start() -> WorkerStatus {
         worker: RefCell::new(None),
         ready: Cell::new(false),
         queue: RefCell::new(Vec::new()),
+        standing: RefCell::new(Vec::new()),
         next_id: Cell::new(0),
         pending: RefCell::new(HashMap::new()),
         banked: Cell::new(Stats::default()),
@@ -155,6 +179,15 @@ pub fn start() -> WorkerStatus {
     client.spawn();
     CLIENT.with(|c| *c.borrow_mut() = Some(client));
     status
+}
+
+/// Keep `request` standing for every worker (see `Client::stand`).
+pub fn stand(kind: &'static str, request: Request) {
+    CLIENT.with(|c| {
+        if let Some(c) = c.borrow().as_ref() {
+            c.stand(kind, request);
+        }
+    });
 }
 
 /// Ask the worker; an error reply comes back as `Err(message)`.

@@ -10,7 +10,13 @@ use super::review::ReviewTools;
 use super::url::UrlState;
 use crate::engine::dataset::link::ViewState;
 use crate::engine::range::human_bytes;
-use crate::protocol::DatasetView;
+use crate::protocol::{DatasetView, FamilyView};
+
+/// `2.1 Object addition (1,200)`; a family not counted yet shows its files instead.
+fn family_label(f: &FamilyView) -> String {
+    let count = if f.counted { f.rows.to_string() } else { format!("{} file{}", f.files, if f.files == 1 { "" } else { "s" }) };
+    format!("{} {} ({count})", f.id, f.label).trim_start().to_string()
+}
 
 #[component]
 pub fn Header(dataset: Signal<Option<Arc<DatasetView>>>) -> impl IntoView {
@@ -35,7 +41,18 @@ pub fn Header(dataset: Signal<Option<Arc<DatasetView>>>) -> impl IntoView {
         format!("{} fetched · {} requests", human_bytes(s.bytes), s.requests)
     };
     let title = move || dataset.get().map(|d| d.name.clone()).unwrap_or_default();
-    let total = move || dataset.get().map(|d| format!("{} pairs", d.total_rows())).unwrap_or_default();
+    let total = move || {
+        dataset
+            .get()
+            .map(|d| {
+                if d.all_counted() {
+                    format!("{} pairs", d.total_rows())
+                } else {
+                    format!("{} files · {}", d.files.len(), human_bytes(d.total_bytes()))
+                }
+            })
+            .unwrap_or_default()
+    };
     view! {
         <header class="topbar">
             <div class="brand">
@@ -45,9 +62,12 @@ pub fn Header(dataset: Signal<Option<Arc<DatasetView>>>) -> impl IntoView {
             </div>
             <form class="source" on:submit=on_submit>
                 <input
-                    type="url"
+                    type="text"
+                    inputmode="url"
+                    spellcheck="false"
+                    autocomplete="off"
                     name="src"
-                    placeholder="Parquet or manifest URL (empty: the demo)"
+                    placeholder="hf://datasets/owner/name, a Parquet or manifest URL (empty: the demo)"
                     aria-label="Dataset source"
                     prop:value=move || draft.get()
                     on:input=move |ev| draft.set(event_target_value(&ev))
@@ -67,7 +87,7 @@ pub fn Header(dataset: Signal<Option<Arc<DatasetView>>>) -> impl IntoView {
                                     let selected = current.as_deref() == Some(f.task.as_str());
                                     view! {
                                         <option value=f.task.clone() selected=selected>
-                                            {format!("{} {} ({})", f.id, f.label, f.rows)}
+                                            {family_label(f)}
                                         </option>
                                     }
                                 })

@@ -11,14 +11,25 @@ mod review;
 mod sample;
 mod url;
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use leptos::prelude::*;
 
+use crate::engine::dataset::hub;
 use crate::engine::dataset::source::Source;
 use crate::protocol::{DatasetView, Reply, Request};
 use client::WorkerStatus;
 use url::UrlState;
+
+/// Rows of the open dataset's files counted since it opened (a Hub dataset lists its
+/// files without rows), by file key; provided as context.
+#[derive(Clone, Copy)]
+pub struct Counts(pub RwSignal<HashMap<String, u64>>);
+
+/// Where tests point the gallery at a stand-in of the Hub (`localStorage`); honoured only
+/// when the page and the stand-in are both on this computer.
+const HUB_STANDIN_KEY: &str = "gallery.hub-standin";
 
 /// Mount the app on the page body.
 pub fn mount() {
@@ -34,30 +45,68 @@ fn absolute(src: &str) -> String {
 
 async fn open(src: Option<String>) -> Result<Arc<DatasetView>, String> {
     let source = Source::parse(src.as_deref()).map_err(|e| e.to_string())?;
-    let url = absolute(source.url());
-    match client::request(Request::Open { src: url }).await? {
+    let src = match source.url() {
+        Some(url) => absolute(url),
+        None => source.to_src(),
+    };
+    match client::request(Request::Open { src }).await? {
         (Reply::Opened { dataset }, _) => Ok(Arc::new(dataset)),
         _ => Err("unexpected reply from the worker".into()),
     }
 }
 
+/// The Hub this page talks to: huggingface.co, or a stand-in on this computer.
+fn hub_base() -> String {
+    let page = window().location().href().unwrap_or_default();
+    let standin = window().local_storage().ok().flatten().and_then(|s| s.get_item(HUB_STANDIN_KEY).ok().flatten());
+    hub::choose_hub(&page, standin.as_deref()).base().to_string()
+}
+
 #[component]
 fn App() -> impl IntoView {
     let status = client::start();
+    client::stand("hub", Request::Hub { base: hub_base(), token: None });
     let state = url::init();
     provide_context(state);
     provide_context(status);
+    let counts = Counts(RwSignal::new(HashMap::new()));
+    provide_context(counts);
     // First, so that an open list of shortcuts sees keys before the sample view.
     review::shortcuts::provide();
     review::Flags::provide(state);
     sample::return_focus(state);
     let opened = Memo::new(move |_| state.0.with(|s| s.open.clone()));
-    let src = Memo::new(move |_| state.0.with(|s| s.src.clone()));
+    // A source opened and then pinned (a Hub branch written as its commit) is the same
+    // dataset: (pinned, as asked).
+    let pin: RwSignal<Option<(String, Option<String>)>> = RwSignal::new(None);
+    let src = Memo::new(move |_| {
+        let asked = state.0.with(|s| s.src.clone());
+        pin.with(|p| match p {
+            Some((pinned, was)) if asked.as_deref() == Some(pinned.as_str()) => was.clone(),
+            _ => asked,
+        })
+    });
     let dataset = LocalResource::new(move || {
         status.epoch.track();
         open(src.get())
     });
-    let loaded = Signal::derive(move || dataset.get().and_then(|r| r.ok()));
+    let base = Signal::derive(move || dataset.get().and_then(|r| r.ok()));
+    Effect::new(move |_| {
+        base.track();
+        counts.0.set(HashMap::new());
+    });
+    // Links name what was opened: a branch becomes the commit it pointed to.
+    Effect::new(move |_| {
+        let Some(pinned) = base.with(|d| d.as_ref().and_then(|d| d.pinned.clone())) else { return };
+        if state.0.with_untracked(|s| s.src.as_deref() != Some(pinned.as_str())) {
+            pin.set(Some((pinned.clone(), src.get_untracked())));
+            state.0.update(|s| s.src = Some(pinned));
+        }
+    });
+    let loaded = Signal::derive(move || {
+        let d = base.get()?;
+        Some(counts.0.with(|c| if c.is_empty() { d.clone() } else { Arc::new(d.with_counts(c)) }))
+    });
     listen_for_diagnostics();
     view! {
         <header::Header dataset=loaded/>
@@ -71,7 +120,7 @@ fn App() -> impl IntoView {
             </Suspense>
         </main>
         {move || {
-            let d = loaded.get()?;
+            let d = base.get()?;
             let (file, row) = opened.get()?;
             Some(view! { <sample::SampleView dataset=d file row/> })
         }}

@@ -11,6 +11,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{Blob, BlobPropertyBag, DedicatedWorkerGlobalScope, MessageEvent};
 
+use crate::engine::dataset::hub;
 use crate::engine::dataset::source::Source;
 use crate::engine::error::EngineError;
 use crate::engine::imaging::sniff::ImageFormat;
@@ -48,6 +49,13 @@ fn post(msg: &FromWorker, blobs: &[Blob]) {
 
 async fn answer(session: &Session<WebBackend>, request: Request) -> (Reply, Vec<Blob>) {
     let result = match request {
+        Request::Hub { base, token } => {
+            // The page chose the Hub; a stand-in is taken only on this computer.
+            let here = scope().location().href();
+            session.set_hub(hub::choose_hub(&here, Some(&base)), token);
+            Ok((Reply::Done, vec![]))
+        }
+        Request::Count { file } => session.count(&file).await.map(|rows| (Reply::Counted { rows }, vec![])),
         Request::Open { src } => match Source::parse(Some(&src)) {
             Ok(source) => session.open(&source).await.map(|d| (Reply::Opened { dataset: (*d).clone() }, vec![])),
             Err(e) => Err(e),
@@ -93,7 +101,7 @@ async fn answer(session: &Session<WebBackend>, request: Request) -> (Reply, Vec<
 /// Entry point of the worker binary.
 pub fn start() {
     console_error_panic_hook::set_once();
-    let session = Rc::new(Session::new(WebBackend));
+    let session = Rc::new(Session::new(WebBackend::default()));
     let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
         let text = event.data().as_string().unwrap_or_default();
         let msg: ToWorker = match serde_json::from_str(&text) {

@@ -44,6 +44,8 @@ export const urls = {
   get app() { return requiredEnv('APP_URL'); },
   get data() { return requiredEnv('DATA_URL'); },
   get norange() { return requiredEnv('NORANGE_URL'); },
+  get hub() { return requiredEnv('HUB_URL'); },
+  get hubCdn() { return requiredEnv('HUB_CDN_URL'); },
 };
 
 /** The app's URL with the given query parameters (values are encoded). */

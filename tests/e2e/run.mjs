@@ -7,6 +7,8 @@
 //   APP_URL      gallery serve dist                                the built app
 //   DATA_URL     gallery serve tests/fixtures --cors               a second origin with data
 //   NORANGE_URL  gallery serve tests/fixtures --cors --ignore-range a server that ignores Range
+//   HUB_URL      gallery hub-standin                                a stand-in of the Hugging Face Hub,
+//   HUB_CDN_URL                                                     with its CDN on a second origin
 // then runs every tests/e2e/*.test.mjs with node's test runner, one file at a time, each
 // test under a time limit; a failing test leaves screenshots in tests/e2e/out/. The servers
 // are stopped at the end, also on failure or interruption. Exits non-zero on any failure.
@@ -115,7 +117,12 @@ async function waitForServer(name, child, origin, timeout = 30_000) {
   die(`server ${name} did not answer at ${origin}/__requests within ${timeout} ms (${last})`);
 }
 
-const [appPort, dataPort, norangePort] = await Promise.all([freePort(), freePort(), freePort()]);
+const [appPort, dataPort, norangePort, hubPort, cdnPort] = await Promise.all([
+  freePort(), freePort(), freePort(), freePort(), freePort(),
+]);
+// The Hub stand-in's datasets: the built demo (else the fixtures), the same gated, and
+// the fixtures (files named as no ScaleEdit folder).
+const HUB_DEMO = existsSync(path.join(DIST_DIR, 'demo', 'manifest.json')) ? path.join(DIST_DIR, 'demo') : FIXTURES_DIR;
 const servers = {
   app: { port: appPort, args: ['serve', DIST_DIR, '--host', HOST, '--port', String(appPort), '--quiet'] },
   data: {
@@ -125,6 +132,14 @@ const servers = {
   norange: {
     port: norangePort,
     args: ['serve', FIXTURES_DIR, '--host', HOST, '--port', String(norangePort), '--cors', '--ignore-range', '--quiet'],
+  },
+  hub: {
+    port: hubPort,
+    args: [
+      'hub-standin', '--host', HOST, '--port', String(hubPort), '--cdn-port', String(cdnPort),
+      '--repo', `demo/scaleedit=${HUB_DEMO}`, '--repo', `demo/gated=${HUB_DEMO}`, '--gated', 'demo/gated',
+      '--repo', `test/fixtures=${FIXTURES_DIR}`, '--token', 'hf_e2e_token', '--page-size', '5', '--quiet',
+    ],
   },
 };
 for (const [name, s] of Object.entries(servers)) {
@@ -166,6 +181,8 @@ const runner = spawn(
       APP_URL: servers.app.origin,
       DATA_URL: servers.data.origin,
       NORANGE_URL: servers.norange.origin,
+      HUB_URL: servers.hub.origin,
+      HUB_CDN_URL: `http://${HOST}:${cdnPort}`,
       DIST_DIR,
       E2E_TEST_TIMEOUT: String(TEST_TIMEOUT),
     },

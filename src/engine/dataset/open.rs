@@ -1,5 +1,9 @@
 //! What an opened dataset holds, as the UI sees it: its files (with rows and sizes) and
-//! the task families that have data, in catalog order.
+//! the task families that have data, in catalog order. A file's rows may be counted only
+//! later, from its footer (a Hub dataset lists files, not rows): the grid then reaches
+//! such a file through a probe page that counts it.
+
+use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
 
@@ -14,6 +18,9 @@ pub struct DatasetView {
     pub attribution: String,
     pub families: Vec<FamilyView>,
     pub files: Vec<FileView>,
+    /// The source pinned to what was opened (a Hub branch as its commit), when it differs
+    /// from what was asked: links carry it so they open the same bytes later.
+    pub pinned: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -21,7 +28,11 @@ pub struct FamilyView {
     pub task: String,
     pub id: String,
     pub label: String,
+    /// Rows of its counted files.
     pub rows: u64,
+    pub files: u64,
+    /// Every file of the family is counted.
+    pub counted: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -34,11 +45,52 @@ pub struct FileView {
     pub bytes: Option<u64>,
     /// The task family the file belongs to, when known.
     pub task: Option<String>,
+    /// `rows` is known; until then it is 0.
+    pub counted: bool,
 }
 
 impl DatasetView {
     pub fn total_rows(&self) -> u64 {
         self.files.iter().map(|f| f.rows).sum()
+    }
+
+    /// Every file's rows are known.
+    pub fn all_counted(&self) -> bool {
+        self.files.iter().all(|f| f.counted)
+    }
+
+    /// Bytes of the files whose size is known.
+    pub fn total_bytes(&self) -> u64 {
+        self.files.iter().filter_map(|f| f.bytes).sum()
+    }
+
+    /// Recompute each family's rows, files and whether all are counted from its files.
+    pub fn recount(&mut self) {
+        for fam in &mut self.families {
+            let files = self.files.iter().filter(|f| f.task.as_deref() == Some(fam.task.as_str()));
+            let (mut rows, mut n, mut counted) = (0, 0, true);
+            for f in files {
+                rows += f.rows;
+                n += 1;
+                counted &= f.counted;
+            }
+            (fam.rows, fam.files, fam.counted) = (rows, n, counted);
+        }
+    }
+
+    /// This view with the rows of files counted since it was opened (by file key).
+    pub fn with_counts(&self, counts: &HashMap<String, u64>) -> Self {
+        let mut v = self.clone();
+        let mut changed = false;
+        for f in v.files.iter_mut().filter(|f| !f.counted) {
+            if let Some(&rows) = counts.get(&f.key) {
+                (f.rows, f.counted, changed) = (rows, true, true);
+            }
+        }
+        if changed {
+            v.recount();
+        }
+        v
     }
 
     /// Files of one family (all files when `task` is `None`), in dataset order.
@@ -61,7 +113,7 @@ impl DatasetView {
                 continue;
             }
             let rows = fam.shards.iter().map(|s| s.rows).sum();
-            families.push(FamilyView { task: fam.task.clone(), id: fam.id.clone(), label: fam.label.clone(), rows });
+            families.push(FamilyView { task: fam.task.clone(), id: fam.id.clone(), label: fam.label.clone(), rows, files: 0, counted: true });
             for s in &fam.shards {
                 files.push(FileView {
                     key: s.path.clone(),
@@ -69,13 +121,16 @@ impl DatasetView {
                     rows: s.rows,
                     bytes: Some(s.bytes),
                     task: Some(fam.task.clone()),
+                    counted: true,
                 });
             }
         }
         if files.is_empty() {
             return Err(bad("it lists no shards".into()));
         }
-        Ok(Self { name: m.name, attribution: m.attribution, families, files })
+        let mut view = Self { name: m.name, attribution: m.attribution, families, files, pinned: None };
+        view.recount();
+        Ok(view)
     }
 
     /// A dataset of one Parquet file whose footer said it has `rows` rows.
@@ -85,18 +140,20 @@ impl DatasetView {
         let family = family_by_folder(folder);
         let task = family.map(|f| f.task.to_string());
         let families = family
-            .map(|f| vec![FamilyView { task: f.task.into(), id: f.id.into(), label: f.label(), rows }])
+            .map(|f| vec![FamilyView { task: f.task.into(), id: f.id.into(), label: f.label(), rows, files: 1, counted: true }])
             .unwrap_or_default();
         Self {
             name: file_name(url).to_string(),
             attribution: String::new(),
             families,
-            files: vec![FileView { key: url.into(), url: url.into(), rows, bytes: Some(bytes), task }],
+            files: vec![FileView { key: url.into(), url: url.into(), rows, bytes: Some(bytes), task, counted: true }],
+            pinned: None,
         }
     }
 }
 
-/// A run of consecutive rows of one file: what one grid page asks the worker for.
+/// A run of consecutive rows of one file: what one grid page asks the worker for. A run
+/// of no rows is a probe: the file's rows are not counted yet, and its page counts them.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Chunk {
     pub file: String,
@@ -111,35 +168,43 @@ impl Chunk {
 }
 
 impl DatasetView {
-    /// The grid's pages: every file of the filter cut into runs of at most `size` rows.
+    /// The grid's pages: every file of the filter cut into runs of at most `size` rows,
+    /// as far as the first file not counted yet, which gets a probe (a run of no rows).
     pub fn chunks(&self, task: Option<&str>, size: u64) -> Vec<Chunk> {
         let size = size.max(1);
-        self.files_of(task)
-            .flat_map(|f| {
-                (0..f.rows.div_ceil(size)).map(move |i| Chunk {
-                    file: f.key.clone(),
-                    start: i * size,
-                    count: size.min(f.rows - i * size),
-                })
-            })
-            .collect()
+        let mut out = Vec::new();
+        for f in self.files_of(task) {
+            if !f.counted {
+                out.push(Chunk { file: f.key.clone(), start: 0, count: 0 });
+                break;
+            }
+            out.extend((0..f.rows.div_ceil(size)).map(|i| Chunk {
+                file: f.key.clone(),
+                start: i * size,
+                count: size.min(f.rows - i * size),
+            }));
+        }
+        out
     }
 
     /// The sample after (or before) `row` of file `key` in the filtered order, crossing
-    /// file boundaries; `None` at either end.
+    /// file boundaries; `None` at either end. A file not counted yet is taken to go on
+    /// (its first row follows the file before it); going back into one is not possible.
     pub fn neighbour(&self, task: Option<&str>, key: &str, row: u64, forward: bool) -> Option<(String, u64)> {
-        let files: Vec<&FileView> = self.files_of(task).filter(|f| f.rows > 0).collect();
+        let files: Vec<&FileView> = self.files_of(task).filter(|f| f.rows > 0 || !f.counted).collect();
         let i = files.iter().position(|f| f.key == key)?;
         if forward {
-            if row + 1 < files[i].rows {
+            if row + 1 < files[i].rows || !files[i].counted {
                 return Some((key.into(), row + 1));
             }
             files.get(i + 1).map(|f| (f.key.clone(), 0))
         } else {
             if row > 0 {
-                return Some((key.into(), (row - 1).min(files[i].rows - 1)));
+                let last = if files[i].counted { files[i].rows - 1 } else { u64::MAX };
+                return Some((key.into(), (row - 1).min(last)));
             }
-            i.checked_sub(1).map(|j| (files[j].key.clone(), files[j].rows - 1))
+            let before = files.get(i.checked_sub(1)?)?;
+            before.counted.then(|| (before.key.clone(), before.rows - 1))
         }
     }
 }
@@ -226,6 +291,35 @@ mod tests {
         assert_eq!(d.neighbour(Some("object_addition"), a0, 0, false), None);
         assert_eq!(d.neighbour(None, "2.1_object_addition/a_0001.parquet", 3, true), None);
         assert_eq!(d.neighbour(None, "nope", 0, true), None);
+    }
+
+    #[test]
+    fn files_not_counted_are_reached_through_a_probe_and_counted_later() {
+        let mut d = DatasetView::from_manifest("m.json", &manifest()).unwrap();
+        for f in d.files.iter_mut().skip(1) {
+            (f.rows, f.counted) = (0, false);
+        }
+        d.recount();
+        assert!(!d.all_counted());
+        assert_eq!(d.families[1].rows, 0);
+        assert!(!d.families[1].counted);
+        let c = d.chunks(None, 3);
+        assert_eq!(c.len(), 3, "two pages of the counted file, then one probe");
+        assert_eq!((c[2].file.as_str(), c[2].count), ("2.1_object_addition/a_0000.parquet", 0));
+        assert!(c[2].rows().is_empty());
+        let counts = HashMap::from([("2.1_object_addition/a_0000.parquet".to_string(), 3u64)]);
+        let d2 = d.with_counts(&counts);
+        let c = d2.chunks(None, 3);
+        let got: Vec<_> = c.iter().map(|c| (c.file.rsplit('/').next().unwrap(), c.start, c.count)).collect();
+        assert_eq!(got[2..], [("a_0000.parquet", 0, 3), ("a_0001.parquet", 0, 0)]);
+        assert_eq!(d2.families[1].rows, 3);
+        assert!(!d2.families[1].counted);
+        // Stepping into and through a file not counted yet.
+        let a1 = "2.1_object_addition/a_0001.parquet";
+        assert_eq!(d2.neighbour(None, "2.1_object_addition/a_0000.parquet", 2, true), Some((a1.into(), 0)));
+        assert_eq!(d2.neighbour(None, a1, 0, true), Some((a1.into(), 1)));
+        assert_eq!(d2.neighbour(None, a1, 5, false), Some((a1.into(), 4)));
+        assert_eq!(d2.neighbour(None, a1, 0, false), Some(("2.1_object_addition/a_0000.parquet".into(), 2)));
     }
 
     #[test]

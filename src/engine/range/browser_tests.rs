@@ -11,7 +11,7 @@ use super::{Counters, RangeSource, Stats};
 use crate::engine::dataset::source::Source;
 use crate::engine::error::EngineError;
 use crate::engine::session::Session;
-use crate::engine::shard::footer::{read_metadata, FOOTER_PREFETCH};
+use crate::engine::shard::footer::{footer_prefetch, read_metadata};
 use crate::worker::backend::WebBackend;
 
 wasm_bindgen_test_configure!(run_in_dedicated_worker);
@@ -35,7 +35,7 @@ async fn fetch_reads_the_footer_in_one_ranged_request() {
     let (got, meta) = read_metadata(&src).await.unwrap();
     assert_eq!(got, size);
     assert_eq!(meta.file_metadata().num_rows(), 40);
-    assert_eq!(counters.snapshot(), Stats { requests: 1, bytes: size.min(FOOTER_PREFETCH) });
+    assert_eq!(counters.snapshot(), Stats { requests: 1, bytes: footer_prefetch(size) });
 }
 
 #[wasm_bindgen_test]

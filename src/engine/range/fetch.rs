@@ -24,6 +24,9 @@ pub struct FetchSource {
     url: String,
     size: Cell<Option<u64>>,
     counters: Counters,
+    /// `Authorization` sent with every request (a Hub token, for URLs on the Hub's
+    /// origin only; the browser drops it when a redirect leaves that origin).
+    authorization: Option<String>,
 }
 
 /// Aborts its request when dropped (a no-op once the body has been read).
@@ -88,7 +91,13 @@ impl Body {
 
 impl FetchSource {
     pub fn new(url: impl Into<String>, size: Option<u64>, counters: Counters) -> Self {
-        Self { url: url.into(), size: Cell::new(size), counters }
+        Self { url: url.into(), size: Cell::new(size), counters, authorization: None }
+    }
+
+    /// Send `authorization` (when `Some`) with every request.
+    pub fn with_authorization(mut self, authorization: Option<String>) -> Self {
+        self.authorization = authorization;
+        self
     }
 
     async fn open(&self, range: Range<u64>) -> EngineResult<RangeStream<'_>> {
@@ -105,6 +114,9 @@ impl FetchSource {
             .headers()
             .set("Range", &format!("bytes={}-{}", range.start, range.end - 1))
             .map_err(|e| net(url, e))?;
+        if let Some(auth) = &self.authorization {
+            request.headers().set("Authorization", auth).map_err(|e| net(url, e))?;
+        }
         self.counters.request();
         let resp: Response = deadline(ANSWER_TIMEOUT, JsFuture::from(global_fetch(&request)?))
             .await

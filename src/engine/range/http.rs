@@ -18,6 +18,9 @@ pub struct HttpSource {
     url: String,
     size: Mutex<Option<u64>>,
     counters: Counters,
+    /// `Authorization` sent with every request (a Hub token; reqwest drops it when a
+    /// redirect leaves the origin).
+    authorization: Option<String>,
 }
 
 /// A body being taken in.
@@ -53,18 +56,24 @@ impl Body {
 
 impl HttpSource {
     pub fn new(client: reqwest::Client, url: impl Into<String>, size: Option<u64>, counters: Counters) -> Self {
-        Self { client, url: url.into(), size: Mutex::new(size), counters }
+        Self { client, url: url.into(), size: Mutex::new(size), counters, authorization: None }
+    }
+
+    /// Send `authorization` (when `Some`) with every request.
+    pub fn with_authorization(mut self, authorization: Option<String>) -> Self {
+        self.authorization = authorization;
+        self
     }
 
     async fn open(&self, range: Range<u64>) -> EngineResult<RangeStream<'_>> {
         let file = self.url.as_str();
         let net = |message: String| EngineError::Network { file: file.into(), message };
         self.counters.request();
-        let send = self
-            .client
-            .get(file)
-            .header(reqwest::header::RANGE, format!("bytes={}-{}", range.start, range.end - 1))
-            .send();
+        let mut request = self.client.get(file).header(reqwest::header::RANGE, format!("bytes={}-{}", range.start, range.end - 1));
+        if let Some(auth) = &self.authorization {
+            request = request.header(reqwest::header::AUTHORIZATION, auth);
+        }
+        let send = request.send();
         let resp = deadline(ANSWER_TIMEOUT, send)
             .await
             .ok_or_else(|| net(format!("no answer within {} s", ANSWER_TIMEOUT.as_secs())))?

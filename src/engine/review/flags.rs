@@ -116,7 +116,7 @@ impl FlagSet {
                     .get(&f.key)
                     .into_iter()
                     .flat_map(|rows| rows.keys().copied())
-                    .filter(move |&r| r < f.rows)
+                    .filter(move |&r| r < f.rows || !f.counted)
                     .map(move |r| (f.key.clone(), r))
             })
             .collect()
@@ -182,12 +182,13 @@ mod tests {
     use crate::engine::dataset::open::FileView;
 
     fn dataset() -> DatasetView {
-        let file = |key: &str, rows, task: &str| FileView { key: key.into(), url: key.into(), rows, bytes: None, task: Some(task.into()) };
+        let file = |key: &str, rows, task: &str| FileView { key: key.into(), url: key.into(), rows, bytes: None, task: Some(task.into()), counted: true };
         DatasetView {
             name: "d".into(),
             attribution: String::new(),
             families: vec![],
             files: vec![file("b/x.parquet", 10, "style_transfer"), file("a/y.parquet", 5, "object_addition")],
+            pinned: None,
         }
     }
 

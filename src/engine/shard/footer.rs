@@ -9,9 +9,19 @@ use parquet::DecodeResult;
 use crate::engine::error::{EngineError, EngineResult};
 use crate::engine::range::{read_many_of, RangeSource, Version};
 
-/// Bytes read from the end of a file in the first footer request. 64 KiB holds the
+/// Most bytes read from the end of a file in the first footer request. 64 KiB holds the
 /// footer and offset index of files of a few hundred row groups.
 pub const FOOTER_PREFETCH: u64 = 64 * 1024;
+
+/// Fewest bytes read from the end: footers of small files (a few row groups) fit.
+pub const MIN_FOOTER_PREFETCH: u64 = 16 * 1024;
+
+/// Bytes of the first footer read of a file of `size` bytes: an eighth of the file, within
+/// [16 KiB, 64 KiB]. Footers grow with row groups and pages, so small files have small
+/// footers, and a fixed 64 KiB would read most of a small file just to open it.
+pub fn footer_prefetch(size: u64) -> u64 {
+    (size / 8).clamp(MIN_FOOTER_PREFETCH, FOOTER_PREFETCH).min(size)
+}
 
 /// The footer metadata may not exceed this (a corrupt length must not make us allocate).
 pub const MAX_FOOTER_BYTES: u64 = 64 * 1024 * 1024;
@@ -74,12 +84,12 @@ pub async fn read_footer(src: &dyn RangeSource) -> EngineResult<Footer> {
     if size < 12 {
         return Err(EngineError::NotParquet { file: file.into(), detail: format!("{size} bytes is too short for Parquet") });
     }
-    let mut tail_range = size.saturating_sub(FOOTER_PREFETCH)..size;
+    let mut tail_range = size - footer_prefetch(size)..size;
     let mut reply = match src.read(tail_range.clone()).await {
         // The size given in advance is past the end: the file is shorter now; learn it.
         Err(EngineError::Http { status: 416, .. }) => {
             size = probe_size(src).await?;
-            tail_range = size.saturating_sub(FOOTER_PREFETCH)..size;
+            tail_range = size - footer_prefetch(size)..size;
             src.read(tail_range.clone()).await?
         }
         other => other?,
@@ -87,7 +97,7 @@ pub async fn read_footer(src: &dyn RangeSource) -> EngineResult<Footer> {
     // A size given in advance (a manifest) may be stale: the answer tells the true one.
     if let Some(t) = reply.total_size.filter(|&t| t != size && t >= 12) {
         size = t;
-        tail_range = size.saturating_sub(FOOTER_PREFETCH)..size;
+        tail_range = size - footer_prefetch(size)..size;
         reply = src.read(tail_range.clone()).await?;
     }
     let etag = reply.etag;
@@ -122,5 +132,18 @@ pub async fn read_footer(src: &dyn RangeSource) -> EngineResult<Footer> {
                 return Err(EngineError::Corrupt { file: file.into(), detail: "footer ended without metadata".into() })
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_first_footer_read_scales_with_the_file() {
+        assert_eq!(footer_prefetch(1000), 1000);
+        assert_eq!(footer_prefetch(72_173), MIN_FOOTER_PREFETCH);
+        assert_eq!(footer_prefetch(400_000), 50_000);
+        assert_eq!(footer_prefetch(31_700_000_000), FOOTER_PREFETCH);
     }
 }

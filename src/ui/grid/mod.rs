@@ -1,5 +1,6 @@
 //! The grid of pairs: pages of consecutive rows (or, with `flagged=1`, of the flagged
-//! rows), added as the bottom comes into view.
+//! rows), added as the bottom comes into view. A file whose rows are not counted yet is
+//! reached through a page that counts them first.
 mod card;
 mod page;
 
@@ -15,6 +16,7 @@ use web_sys::{IntersectionObserver, IntersectionObserverEntry, IntersectionObser
 
 use super::review::Flags;
 use super::url::UrlState;
+use super::Counts;
 use crate::protocol::DatasetView;
 
 /// Rows per page: what one request to the worker covers.
@@ -24,12 +26,16 @@ pub const PAGE_ROWS: u64 = 24;
 pub fn Grid(dataset: Arc<DatasetView>) -> impl IntoView {
     let state = expect_context::<UrlState>().0;
     let flags = expect_context::<Flags>();
+    let counts = expect_context::<Counts>().0;
     let task = Memo::new(move |_| state.with(|s| s.task.clone()));
     let flagged = Memo::new(move |_| state.with(|s| s.flagged));
-    let d = Arc::clone(&dataset);
-    // Pages as (file, rows).
+    // The dataset with the files counted so far: pages reach as far as they are known.
+    let base = Arc::clone(&dataset);
+    let counted = Memo::new(move |_| counts.with(|c| Arc::new(base.with_counts(c))));
+    // Pages as (file, rows); a page of no rows counts its file.
     let chunks = Memo::new(move |_| {
         let task = task.get();
+        let d = counted.get();
         if flagged.get() {
             flags.set.with(|f| f.pages(&d, task.as_deref(), PAGE_ROWS as usize))
         } else {
@@ -48,8 +54,10 @@ pub fn Grid(dataset: Arc<DatasetView>) -> impl IntoView {
     Effect::new(move |_| {
         let Some(el) = sentinel.get() else { return };
         // Re-observing after each page makes the observer report again while the bottom
-        // stays in view (a tall window fills several pages at once).
+        // stays in view (a tall window fills several pages at once); so does a file counted
+        // (its pages take the place of the page that counted it).
         shown.track();
+        chunks.with(|c| c.len());
         observer.update_value(|o| {
             let obs = o.get_or_insert_with(|| SendObserver::new(move || {
                 if shown.get_untracked() < chunks.with_untracked(|c| c.len()) {
@@ -61,12 +69,11 @@ pub fn Grid(dataset: Arc<DatasetView>) -> impl IntoView {
         });
     });
     on_cleanup(move || observer.update_value(|o| if let Some(o) = o.take() { o.0.disconnect() }));
-    let d = Arc::clone(&dataset);
     let total = move || {
         if flagged.get() {
             chunks.with(|c| c.iter().map(|(_, rows)| rows.len() as u64).sum::<u64>())
         } else {
-            d.files_of(task.get().as_deref()).map(|f| f.rows).sum::<u64>()
+            counted.with(|d| d.files_of(task.get().as_deref()).map(|f| f.rows).sum::<u64>())
         }
     };
     let status = move || {

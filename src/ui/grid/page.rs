@@ -11,9 +11,13 @@ use crate::protocol::{Reply, Request, SampleMeta};
 use crate::ui::client;
 use crate::ui::client::WorkerStatus;
 use crate::ui::images::{self, PairUrls};
+use crate::ui::Counts;
 
 #[component]
 pub fn Page(file: String, rows: Vec<u64>) -> impl IntoView {
+    if rows.is_empty() {
+        return view! { <Probe file/> }.into_any();
+    }
     let epoch = expect_context::<WorkerStatus>().epoch;
     let metas: RwSignal<Option<Result<Vec<SampleMeta>, String>>> = RwSignal::new(None);
     let pictures: RwSignal<Option<Result<Vec<Arc<PairUrls>>, String>>> = RwSignal::new(None);
@@ -54,5 +58,38 @@ pub fn Page(file: String, rows: Vec<u64>) -> impl IntoView {
     view! {
         {error}
         {cards}
+    }
+    .into_any()
+}
+
+/// The place of a file not counted yet: it asks the worker for the file's rows (its
+/// footer), and the grid then lays out the file's pages in its place.
+#[component]
+fn Probe(file: String) -> impl IntoView {
+    let epoch = expect_context::<WorkerStatus>().epoch;
+    let counts = expect_context::<Counts>().0;
+    let failed: RwSignal<Option<String>> = RwSignal::new(None);
+    let f = file.clone();
+    Effect::new(move |_| {
+        epoch.track();
+        let file = f.clone();
+        leptos::task::spawn_local(async move {
+            match client::request(Request::Count { file: file.clone() }).await {
+                Ok((Reply::Counted { rows }, _)) => {
+                    let _ = counts.try_update(|c| c.insert(file, rows));
+                }
+                Ok(_) => {
+                    let _ = failed.try_set(Some("unexpected reply from the worker".into()));
+                }
+                Err(e) => {
+                    let _ = failed.try_set(Some(e));
+                }
+            }
+        });
+    });
+    let name = file.rsplit('/').next().unwrap_or(&file).to_string();
+    move || match failed.get() {
+        Some(message) => view! { <div class="error page-error" role="alert" data-testid="error">{message}</div> }.into_any(),
+        None => view! { <p class="counting" data-testid="counting">{format!("Counting the pairs of {name}…")}</p> }.into_any(),
     }
 }

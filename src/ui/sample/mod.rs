@@ -94,11 +94,13 @@ pub fn SampleView(dataset: Arc<DatasetView>, file: String, row: u64) -> impl Int
     });
 
     // ←/→ follow the grid: the family filter, and only flagged samples when it shows those.
+    let counts = expect_context::<crate::ui::Counts>().0;
     let neighbour = {
         let dataset = Arc::clone(&dataset);
         let file = file.clone();
         move |forward: bool| {
             let (task, flagged) = state.with_untracked(|s| (s.task.clone(), s.flagged));
+            let dataset = counts.with_untracked(|c| dataset.with_counts(c));
             if flagged {
                 flags.set.with_untracked(|set| set.neighbour(&dataset, task.as_deref(), &file, row, forward))
             } else {

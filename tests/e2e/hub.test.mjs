@@ -1,0 +1,141 @@
+// End-to-end tests of Hugging Face datasets (`hf://datasets/…`) against the local stand-in
+// of the Hub that run.mjs starts (HUB_URL, with its CDN at HUB_CDN_URL): the listing read
+// page by page, the link pinned to the commit, files counted as the grid reaches them,
+// single ranges only, gated datasets and rate limits said plainly.
+//
+// The page is pointed at the stand-in through localStorage `gallery.hub-standin`, which the
+// app honours only when it and the stand-in are both on this computer.
+import assert from 'node:assert/strict';
+import { after } from 'node:test';
+
+import {
+  appUrl,
+  clearRequests,
+  closeBrowser,
+  demoManifest,
+  e2eTest,
+  fetchRequests,
+  query,
+  readCards,
+  scrollUntilStable,
+  shardsOf,
+  totalRows,
+  urls,
+  waitForFirstCardLoaded,
+  waitInPage,
+} from './lib.mjs';
+
+after(closeBrowser);
+
+const ERROR = '[data-testid=error]';
+const FILTER = '[data-testid=family-filter]';
+
+/** Point every page of `context` at the stand-in. */
+async function useStandin(context) {
+  await context.addInitScript((hub) => localStorage.setItem('gallery.hub-standin', hub), urls.hub);
+}
+
+async function hubConfig(params) {
+  const res = await fetch(`${urls.hub}/__hub/config?${new URLSearchParams(params)}`, { method: 'POST' });
+  assert.ok(res.ok);
+  return res.json();
+}
+
+async function commitOf(repo) {
+  const res = await fetch(`${urls.hub}/api/datasets/${repo}/revision/main`);
+  return (await res.json()).sha;
+}
+
+/** Types `src` in the source box and opens it. */
+async function openInBox(page, src) {
+  await page.fill('input[name=src]', src);
+  await page.press('input[name=src]', 'Enter');
+}
+
+async function errorText(page) {
+  await waitInPage(page, (sel) => document.querySelector(sel), ERROR, { message: 'an error message' });
+  return (await page.locator(ERROR).first().textContent()).trim();
+}
+
+function demoFilesWithRows() {
+  return demoManifest().families.flatMap(shardsOf).filter((s) => s.rows > 0);
+}
+
+e2eTest('an hf:// dataset typed in the source box opens pinned to its commit, listed page by page', async ({ page, context }) => {
+  await useStandin(context);
+  await hubConfig({ rate_limited: 0, ttl_ms: 3_600_000 });
+  await page.goto(appUrl());
+  await waitForFirstCardLoaded(page);
+  const sha = await commitOf('demo/scaleedit');
+  await clearRequests(urls.hub);
+  await clearRequests(urls.hubCdn);
+
+  await openInBox(page, 'hf://datasets/demo/scaleedit');
+  await waitInPage(page, (sha) => new URL(location.href).searchParams.get('src')?.endsWith(sha), sha, {
+    message: 'src pinned to the commit',
+  });
+  assert.equal(query(page).get('src'), `hf://datasets/demo/scaleedit@${sha}`);
+  await waitForFirstCardLoaded(page);
+  const first = (await readCards(page))[0];
+  assert.equal(first.file, demoFilesWithRows()[0].path, 'the first file of the catalog order comes first');
+
+  // Families in catalog order, as the demo's manifest lists those with files.
+  const options = await page.$$eval(`${FILTER} option`, (os) => os.map((o) => o.value).filter(Boolean));
+  const withFiles = demoManifest().families.filter((f) => shardsOf(f).length > 0).map((f) => f.task);
+  assert.deepEqual(options, withFiles);
+
+  const hub = await fetchRequests(urls.hub);
+  const revisions = hub.filter((r) => r.path.includes('/revision/'));
+  const trees = hub.filter((r) => r.path.includes('/tree/'));
+  assert.equal(revisions.length, 1, 'the branch is resolved to a commit once');
+  assert.ok(trees.every((r) => r.path.includes(sha)), 'the listing is read at the commit');
+  const entries = demoManifest().families.filter((f) => shardsOf(f).length).length + demoManifest().families.flatMap(shardsOf).length;
+  assert.ok(trees.length >= Math.ceil(entries / 5), `every page of the listing (${trees.length} pages of 5)`);
+  // Only single, bounded ranges reach the CDN.
+  const cdn = await fetchRequests(urls.hubCdn);
+  assert.ok(cdn.length > 0);
+  for (const r of cdn) {
+    assert.match(r.range ?? '', /^bytes=\d+-\d+$/, `${r.path}: ${r.range}`);
+    assert.equal(r.status, 206);
+  }
+});
+
+e2eTest('files of a Hub dataset are counted as the grid reaches them', async ({ page, context }) => {
+  await useStandin(context);
+  const sha = await commitOf('demo/scaleedit');
+  await clearRequests(urls.hub);
+  await page.goto(appUrl({ src: `hf://datasets/demo/scaleedit@${sha}` }));
+  await waitForFirstCardLoaded(page);
+  const total = totalRows(demoManifest());
+  const count = await scrollUntilStable(page, { expected: total });
+  assert.equal(count, total, 'every pair of every file, each file counted when reached');
+  const files = new Set((await readCards(page)).map((c) => c.file));
+  assert.equal(files.size, demoFilesWithRows().length);
+  const header = await page.locator('.topbar').textContent();
+  assert.match(header, new RegExp(`${total} pairs`), 'once all are counted the header says how many pairs');
+  // A pinned link asks for no revision.
+  const hub = await fetchRequests(urls.hub);
+  assert.ok(hub.every((r) => !r.path.includes('/revision/')));
+});
+
+e2eTest('a gated dataset asks to accept its terms; a rate-limited Hub asks to wait', async ({ page, context }) => {
+  await useStandin(context);
+  await page.goto(appUrl({ src: 'hf://datasets/demo/gated' }));
+  const gated = await errorText(page);
+  assert.match(gated, /accept the dataset's terms at http:\/\/127\.0\.0\.1:\d+\/datasets\/demo\/gated/);
+
+  await hubConfig({ rate_limited: 1 });
+  try {
+    await page.goto(appUrl({ src: 'hf://datasets/demo/scaleedit' }));
+    const limited = await errorText(page);
+    assert.match(limited, /wait a few minutes/);
+  } finally {
+    await hubConfig({ rate_limited: 0 });
+  }
+
+  await page.goto(appUrl({ src: 'hf://datasets/demo/no-such-dataset' }));
+  assert.match(await errorText(page), /no such dataset/);
+  await page.goto(appUrl({ src: 'hf://datasets/demo/scaleedit/../x' }));
+  assert.match(await errorText(page), /unsupported source/);
+});
+
