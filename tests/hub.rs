@@ -12,7 +12,7 @@ use gallery::engine::dataset::source::Source;
 use gallery::engine::error::EngineError;
 use gallery::engine::native::NativeBackend;
 use gallery::engine::session::Session;
-use gallery::engine::shard::footer::FOOTER_PREFETCH;
+use gallery::engine::shard::footer::footer_prefetch;
 
 const TOKEN: &str = "hf_test_token";
 
@@ -124,7 +124,7 @@ async fn a_hub_dataset_opens_pinned_to_its_commit_with_families_in_catalog_order
     let size = view.files[0].bytes.unwrap();
     let cdn: Vec<_> = hub.cdn_log.entries();
     assert_eq!(cdn.len(), 1);
-    assert_eq!(cdn[0].range.as_deref(), Some(format!("bytes={}-{}", size.saturating_sub(FOOTER_PREFETCH), size - 1).as_str()));
+    assert_eq!(cdn[0].range.as_deref(), Some(format!("bytes={}-{}", size - footer_prefetch(size), size - 1).as_str()));
     assert_eq!(cdn[0].status, 206);
 
     // Counting a file later costs its footer only.
@@ -235,3 +235,32 @@ async fn a_listing_is_read_within_its_bounds() {
     assert_eq!(tree_pages, 100);
 }
 
+#[tokio::test(flavor = "current_thread")]
+async fn later_ranges_of_a_hub_file_go_straight_to_the_cdn_until_its_url_expires() {
+    let repo = scaleedit_repo();
+    let hub = standin(&[("test/scaleedit", &repo.0, false)], 1000).await;
+    hub.set_ttl(Duration::from_millis(1500));
+    let s = session(&hub, None);
+    let view = s.open(&Source::parse(Some("hf://datasets/test/scaleedit")).unwrap()).await.unwrap();
+    let resolves = |h: &StandinHandle| h.hub_log.entries().iter().filter(|e| e.path.contains("/resolve/")).count();
+    assert_eq!(resolves(&hub), 1, "the footer's read resolved the file once");
+
+    // Text and images of the first file: straight to the CDN, no resolver hit.
+    let key = &view.files[0].key;
+    s.rows(key, &[0, 1, 2]).await.unwrap();
+    s.images(key, &[5, 30]).await.unwrap();
+    assert_eq!(resolves(&hub), 1);
+    assert!(hub.cdn_log.entries().iter().all(|e| e.status == 206));
+
+    // The signed URL expires: the CDN refuses it once, the file is resolved again, once.
+    tokio::time::sleep(Duration::from_millis(1700)).await;
+    hub.set_ttl(Duration::from_secs(3600));
+    hub.cdn_log.clear();
+    s.images(key, &[7]).await.unwrap();
+    assert_eq!(resolves(&hub), 2);
+    let statuses: Vec<u16> = hub.cdn_log.entries().iter().map(|e| e.status).collect();
+    assert_eq!(statuses[0], 403, "{statuses:?}");
+    assert!(statuses[1..].iter().all(|&s| s == 206), "{statuses:?}");
+    s.images(key, &[9]).await.unwrap();
+    assert_eq!(resolves(&hub), 2, "the fresh URL is used from then on");
+}

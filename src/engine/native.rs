@@ -12,6 +12,7 @@ use crate::engine::dataset::hub::{ApiReply, Hub, Token, MAX_API_BYTES};
 use crate::engine::error::{EngineError, EngineResult};
 use crate::engine::range::file::FileSource;
 use crate::engine::range::http::HttpSource;
+use crate::engine::range::redirects::Redirects;
 use crate::engine::range::{Counters, RangeReply, RangeSource};
 use crate::engine::session::{Backend, MAX_MANIFEST_BYTES};
 
@@ -20,6 +21,8 @@ pub struct NativeBackend {
     client: reqwest::Client,
     /// The Hub and the token for its origin.
     hub: Arc<Mutex<(Hub, Option<Token>)>>,
+    /// Where file URLs were redirected to (the Hub's resolver to its CDN).
+    redirects: Redirects,
 }
 
 impl Default for NativeBackend {
@@ -32,7 +35,7 @@ impl Default for NativeBackend {
             .read_timeout(crate::engine::range::STALL_TIMEOUT)
             .build()
             .unwrap_or_default();
-        Self { client, hub: Arc::new(Mutex::new((Hub::default(), None))) }
+        Self { client, hub: Arc::new(Mutex::new((Hub::default(), None))), redirects: Redirects::default() }
     }
 }
 
@@ -73,7 +76,7 @@ impl Backend for NativeBackend {
     fn source(&self, url: &str, size: Option<u64>, counters: &Counters) -> Rc<dyn RangeSource> {
         if is_url(url) {
             let src = HttpSource::new(self.client.clone(), url, size, counters.clone());
-            return Rc::new(src.with_authorization(self.authorization(url)));
+            return Rc::new(src.with_authorization(self.authorization(url)).with_redirects(self.redirects.clone()));
         }
         match FileSource::open(url, counters.clone()) {
             Ok(f) => Rc::new(f),

@@ -13,6 +13,7 @@ use web_sys::{Request, RequestInit, Response, WorkerGlobalScope};
 use crate::engine::dataset::hub::{ApiReply, Hub, Token, MAX_API_BYTES};
 use crate::engine::error::{EngineError, EngineResult};
 use crate::engine::range::fetch::FetchSource;
+use crate::engine::range::redirects::Redirects;
 use crate::engine::range::{Counters, RangeSource, ANSWER_TIMEOUT};
 use crate::engine::time::deadline;
 use crate::engine::session::{Backend, MAX_MANIFEST_BYTES};
@@ -21,6 +22,8 @@ use crate::engine::session::{Backend, MAX_MANIFEST_BYTES};
 pub struct WebBackend {
     /// The Hub and the token for its origin.
     hub: RefCell<(Hub, Option<Token>)>,
+    /// Where file URLs were redirected to (the Hub's resolver to its CDN).
+    redirects: Redirects,
 }
 
 impl WebBackend {
@@ -110,7 +113,8 @@ async fn get_text(url: &str, counters: &Counters) -> EngineResult<String> {
 
 impl Backend for WebBackend {
     fn source(&self, url: &str, size: Option<u64>, counters: &Counters) -> Rc<dyn RangeSource> {
-        Rc::new(FetchSource::new(url, size, counters.clone()).with_authorization(self.authorization(url)))
+        let src = FetchSource::new(url, size, counters.clone()).with_authorization(self.authorization(url));
+        Rc::new(src.with_redirects(self.redirects.clone()))
     }
 
     fn get_text<'a>(&'a self, url: &'a str, counters: &'a Counters) -> LocalBoxFuture<'a, EngineResult<String>> {

@@ -139,3 +139,42 @@ e2eTest('a gated dataset asks to accept its terms; a rate-limited Hub asks to wa
   assert.match(await errorText(page), /unsupported source/);
 });
 
+e2eTest('later ranges of a Hub file go straight to the CDN, and an expired CDN URL is resolved again once', async ({ page, context }) => {
+  await useStandin(context);
+  const sha = await commitOf('demo/scaleedit');
+  const file = demoFilesWithRows().find((s) => s.rows >= 3 && s !== demoFilesWithRows()[0]).path;
+  await hubConfig({ ttl_ms: 4_000, rate_limited: 0 });
+  await clearRequests(urls.hub);
+  await clearRequests(urls.hubCdn);
+  try {
+    await page.goto(appUrl({ src: `hf://datasets/demo/scaleedit@${sha}`, file, row: '0' }));
+    const instruction = () => page.locator('[data-testid=sample-view] [data-testid=instruction]').first().textContent();
+    await waitInPage(page, () => document.querySelector('[data-testid=sample-view] [data-testid=instruction]')?.textContent.trim(), null, {
+      message: 'the sample view',
+    });
+    const resolvesOf = async () => (await fetchRequests(urls.hub)).filter((r) => r.path.includes('/resolve/') && r.path.endsWith(file));
+    const cdnOf = async () => (await fetchRequests(urls.hubCdn)).filter((r) => r.path.endsWith(file));
+    // Footer, text and images of the file: one resolver hit, the rest straight to the CDN.
+    await waitInPage(page, () => document.querySelector('[data-testid=sample-view] img[data-testid=edited-image]')?.naturalWidth > 0, null, {
+      message: 'the sample images',
+    });
+    assert.equal((await resolvesOf()).length, 1);
+    assert.ok((await cdnOf()).length >= 3, 'footer, text and images from the CDN');
+
+    // Past the URL's lifetime, the next sample of the file: one 403, one resolution more.
+    await page.waitForTimeout(4_500);
+    const before = await instruction();
+    await page.keyboard.press('j');
+    await waitInPage(page, (was) => {
+      const t = document.querySelector('[data-testid=sample-view] [data-testid=instruction]')?.textContent.trim();
+      return t && t !== was;
+    }, before.trim(), { message: 'the next sample' });
+    assert.equal(new URL(page.url()).searchParams.get('row'), '1');
+    assert.equal((await resolvesOf()).length, 2);
+    const statuses = (await cdnOf()).map((r) => r.status);
+    assert.ok(statuses.includes(403), `the expired URL was tried: ${statuses}`);
+    assert.equal(await page.locator(ERROR).count(), 0);
+  } finally {
+    await hubConfig({ ttl_ms: 3_600_000 });
+  }
+});

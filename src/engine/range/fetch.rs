@@ -1,6 +1,7 @@
 //! Browser fetch backend (window or worker): single `Range: bytes=a-b` requests — the
 //! one CORS-safelisted form, so no preflight. A 200 answer is aborted before its body
-//! is read; a 206 must carry the asked range. Bodies are read from the response's
+//! is read; a 206 must carry the asked range. A URL answered through a redirect (the
+//! Hub's resolver) is read at its final URL afterwards (see `redirects`). Bodies are read from the response's
 //! stream as they arrive; dropping a stream aborts its request. Every request is bounded
 //! in time: the answer within `ANSWER_TIMEOUT`, no body stall beyond `STALL_TIMEOUT`.
 
@@ -16,6 +17,7 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{AbortController, Request, RequestInit, Response};
 
+use super::redirects::{final_url_failed, Redirects};
 use super::{check_content_range, Counters, RangeReply, RangeSource, RangeStream, ANSWER_TIMEOUT, STALL_TIMEOUT};
 use crate::engine::error::{EngineError, EngineResult};
 use crate::engine::time::deadline;
@@ -24,9 +26,12 @@ pub struct FetchSource {
     url: String,
     size: Cell<Option<u64>>,
     counters: Counters,
-    /// `Authorization` sent with every request (a Hub token, for URLs on the Hub's
-    /// origin only; the browser drops it when a redirect leaves that origin).
+    /// `Authorization` sent with requests to `url` (a Hub token, for URLs on the Hub's
+    /// origin only; the browser drops it when a redirect leaves that origin, and it is
+    /// never sent to a final URL).
     authorization: Option<String>,
+    /// Where redirects of this backend led.
+    redirects: Option<Redirects>,
 }
 
 /// Aborts its request when dropped (a no-op once the body has been read).
@@ -91,7 +96,13 @@ impl Body {
 
 impl FetchSource {
     pub fn new(url: impl Into<String>, size: Option<u64>, counters: Counters) -> Self {
-        Self { url: url.into(), size: Cell::new(size), counters, authorization: None }
+        Self { url: url.into(), size: Cell::new(size), counters, authorization: None, redirects: None }
+    }
+
+    /// Read from where `url` was last redirected to, and remember where it leads.
+    pub fn with_redirects(mut self, redirects: Redirects) -> Self {
+        self.redirects = Some(redirects);
+        self
     }
 
     /// Send `authorization` (when `Some`) with every request.
@@ -100,7 +111,32 @@ impl FetchSource {
         self
     }
 
+    /// Open `range` at the final URL `url` last led to; when that fails as an expired
+    /// one does, forget it and ask `url` again (once).
     async fn open(&self, range: Range<u64>) -> EngineResult<RangeStream<'_>> {
+        if let Some(redirects) = &self.redirects {
+            if let Some(target) = redirects.get(&self.url) {
+                match self.open_at(&target, false, range.clone()).await {
+                    Err(e) if final_url_failed(&e) => {
+                        // Reads failing at once ask `url` again once: the first asks, the
+                        // others take the final URL it learned.
+                        let turn = redirects.turn(&self.url);
+                        let _held = turn.lock().await;
+                        match redirects.get(&self.url) {
+                            Some(newer) if newer != target => return self.open_at(&newer, false, range).await,
+                            _ => redirects.forget(&self.url),
+                        }
+                        return self.open_at(&self.url, true, range).await;
+                    }
+                    other => return other,
+                }
+            }
+        }
+        self.open_at(&self.url, true, range).await
+    }
+
+    /// Open `range` at `target`: `url` itself (`original`) or where it led.
+    async fn open_at(&self, target: &str, original: bool, range: Range<u64>) -> EngineResult<RangeStream<'_>> {
         let url = self.url.as_str();
         let abort = AbortOnDrop(AbortController::new().map_err(|e| net(url, e))?);
         let init = RequestInit::new();
@@ -109,12 +145,12 @@ impl FetchSource {
         // The engine keeps its own bounded caches; the HTTP cache would turn ranged reads
         // into conditional ones (304s, partial re-requests) and blur the accounting.
         init.set_cache(web_sys::RequestCache::NoStore);
-        let request = Request::new_with_str_and_init(url, &init).map_err(|e| net(url, e))?;
+        let request = Request::new_with_str_and_init(target, &init).map_err(|e| net(url, e))?;
         request
             .headers()
             .set("Range", &format!("bytes={}-{}", range.start, range.end - 1))
             .map_err(|e| net(url, e))?;
-        if let Some(auth) = &self.authorization {
+        if let Some(auth) = self.authorization.as_ref().filter(|_| original) {
             request.headers().set("Authorization", auth).map_err(|e| net(url, e))?;
         }
         self.counters.request();
@@ -125,6 +161,9 @@ impl FetchSource {
             .unchecked_into();
         // Every early return below drops `abort`, which aborts the body unread.
         let status = resp.status();
+        if let Some(redirects) = self.redirects.as_ref().filter(|_| original && resp.redirected()) {
+            redirects.learn(url, &resp.url());
+        }
         if status == 200 {
             return Err(EngineError::RangeIgnored { file: url.into() });
         }

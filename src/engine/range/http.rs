@@ -1,5 +1,6 @@
 //! Native HTTP backend (reqwest): single `Range: bytes=a-b` requests, answer checked
-//! (206 and a matching `Content-Range`) before the body is read; the body is taken in as
+//! (206 and a matching `Content-Range`) before the body is read; a URL answered through a
+//! redirect is read at its final URL afterwards (see `redirects`); the body is taken in as
 //! it arrives, so a reader can stop early. Every request is bounded in time: the answer
 //! within `ANSWER_TIMEOUT`, and no stall of the body longer than `STALL_TIMEOUT`.
 
@@ -9,6 +10,7 @@ use std::sync::Mutex;
 use futures::future::LocalBoxFuture;
 use futures::{FutureExt, StreamExt};
 
+use super::redirects::{final_url_failed, Redirects};
 use super::{check_content_range, Counters, RangeReply, RangeSource, RangeStream, ANSWER_TIMEOUT, STALL_TIMEOUT};
 use crate::engine::error::{EngineError, EngineResult};
 use crate::engine::time::deadline;
@@ -18,9 +20,10 @@ pub struct HttpSource {
     url: String,
     size: Mutex<Option<u64>>,
     counters: Counters,
-    /// `Authorization` sent with every request (a Hub token; reqwest drops it when a
-    /// redirect leaves the origin).
+    /// `Authorization` sent with requests to `url` (a Hub token; reqwest drops it when a
+    /// redirect leaves the origin, and it is never sent to a final URL).
     authorization: Option<String>,
+    redirects: Option<Redirects>,
 }
 
 /// A body being taken in.
@@ -56,7 +59,13 @@ impl Body {
 
 impl HttpSource {
     pub fn new(client: reqwest::Client, url: impl Into<String>, size: Option<u64>, counters: Counters) -> Self {
-        Self { client, url: url.into(), size: Mutex::new(size), counters, authorization: None }
+        Self { client, url: url.into(), size: Mutex::new(size), counters, authorization: None, redirects: None }
+    }
+
+    /// Read from where `url` was last redirected to, and remember where it leads.
+    pub fn with_redirects(mut self, redirects: Redirects) -> Self {
+        self.redirects = Some(redirects);
+        self
     }
 
     /// Send `authorization` (when `Some`) with every request.
@@ -65,12 +74,37 @@ impl HttpSource {
         self
     }
 
+    /// Open `range` at the final URL `url` last led to; when that fails as an expired
+    /// one does, forget it and ask `url` again (once).
     async fn open(&self, range: Range<u64>) -> EngineResult<RangeStream<'_>> {
+        if let Some(redirects) = &self.redirects {
+            if let Some(target) = redirects.get(&self.url) {
+                match self.open_at(&target, false, range.clone()).await {
+                    Err(e) if final_url_failed(&e) => {
+                        // Reads failing at once ask `url` again once: the first asks, the
+                        // others take the final URL it learned.
+                        let turn = redirects.turn(&self.url);
+                        let _held = turn.lock().await;
+                        match redirects.get(&self.url) {
+                            Some(newer) if newer != target => return self.open_at(&newer, false, range).await,
+                            _ => redirects.forget(&self.url),
+                        }
+                        return self.open_at(&self.url, true, range).await;
+                    }
+                    other => return other,
+                }
+            }
+        }
+        self.open_at(&self.url, true, range).await
+    }
+
+    /// Open `range` at `target`: `url` itself (`original`) or where it led.
+    async fn open_at(&self, target: &str, original: bool, range: Range<u64>) -> EngineResult<RangeStream<'_>> {
         let file = self.url.as_str();
         let net = |message: String| EngineError::Network { file: file.into(), message };
         self.counters.request();
-        let mut request = self.client.get(file).header(reqwest::header::RANGE, format!("bytes={}-{}", range.start, range.end - 1));
-        if let Some(auth) = &self.authorization {
+        let mut request = self.client.get(target).header(reqwest::header::RANGE, format!("bytes={}-{}", range.start, range.end - 1));
+        if let Some(auth) = self.authorization.as_ref().filter(|_| original) {
             request = request.header(reqwest::header::AUTHORIZATION, auth);
         }
         let send = request.send();
@@ -78,6 +112,9 @@ impl HttpSource {
             .await
             .ok_or_else(|| net(format!("no answer within {} s", ANSWER_TIMEOUT.as_secs())))?
             .map_err(|e| net(e.to_string()))?;
+        if let Some(redirects) = self.redirects.as_ref().filter(|_| original) {
+            redirects.learn(file, resp.url().as_str());
+        }
         let status = resp.status();
         if status == reqwest::StatusCode::OK {
             // Dropping the response closes the connection before the body is read.
