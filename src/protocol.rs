@@ -79,6 +79,12 @@ pub struct ImagePair {
     pub edited_mime: String,
     pub source_bytes: u64,
     pub edited_bytes: u64,
+    /// Why the source image is not handed over (its Blob is then empty): its header says
+    /// it is empty, not an image, or too large to show.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_error: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub edited_error: Option<String>,
 }
 
 #[cfg(test)]

@@ -16,7 +16,8 @@ use crate::engine::dataset::hub::{self, ApiReply, Hub, Token, MAX_TREE_ENTRIES, 
 use crate::engine::dataset::open::DatasetView;
 use crate::engine::dataset::source::Source;
 use crate::engine::error::{EngineError, EngineResult};
-use crate::engine::imaging::diff::{self, ChangeMap, PairName};
+use crate::engine::imaging::diff::{self, ChangeMap, PairName, Which};
+use crate::engine::imaging::sniff::{self, ImageFormat};
 use crate::engine::range::retry::{RetryPolicy, Retrying};
 use crate::engine::range::{Counters, RangeSource, Stats};
 use crate::engine::shard::page_store::{MemoryPageMaps, PageMapStore};
@@ -85,6 +86,26 @@ pub struct Difference {
     pub resized: bool,
     /// The heatmap, RGBA PNG, transparent where nothing changed.
     pub png: Vec<u8>,
+}
+
+/// An image pair as handed to the page: for each image its format, or why it is not shown
+/// (its header says it is empty, unknown or too large for a browser to show).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ShownPair {
+    pub pair: PairBytes,
+    pub source: Result<ImageFormat, EngineError>,
+    pub edited: Result<ImageFormat, EngineError>,
+}
+
+impl ShownPair {
+    /// Check both images of `pair` of file `key` by their headers only.
+    pub fn check(key: &str, pair: PairBytes) -> Self {
+        let name = PairName { file: key, row: pair.row };
+        let check = |bytes: &[u8], which| {
+            sniff::check(bytes, sniff::MAX_SHOWN_PIXELS).map(|h| h.format).map_err(|d| name.error(which, d))
+        };
+        Self { source: check(&pair.source, Which::Source), edited: check(&pair.edited, Which::Edited), pair }
+    }
 }
 
 /// Image pairs by (file URL, row), oldest first, within `PAIR_CACHE_BYTES`.
@@ -388,6 +409,13 @@ impl<B: Backend> Session<B> {
             other => other,
         };
         result.map_err(|e| self.explain(e))
+    }
+
+    /// The images of `rows` of file `key` as the page may show them: each checked by its
+    /// header (format known, size within `sniff::MAX_SHOWN_PIXELS`), so a cell that is
+    /// empty, not an image or a decompression bomb is reported instead of handed on.
+    pub async fn shown_images(&self, key: &str, rows: &[u64]) -> EngineResult<Vec<ShownPair>> {
+        Ok(self.images(key, rows).await?.into_iter().map(|p| ShownPair::check(key, p)).collect())
     }
 
     /// What showing `rows` of file `key` would cost: their images (`images`) or their

@@ -61,21 +61,31 @@ async fn answer(session: &Session<WebBackend>, request: Request) -> (Reply, Vec<
             Err(e) => Err(e),
         },
         Request::Rows { file, rows } => session.rows(&file, &rows).await.map(|samples| (Reply::Rows { samples }, vec![])),
-        Request::Images { file, rows } => session.images(&file, &rows).await.map(|pairs| {
+        Request::Images { file, rows } => session.shown_images(&file, &rows).await.map(|pairs| {
             let mut blobs = Vec::with_capacity(pairs.len() * 2);
             let mut images = Vec::with_capacity(pairs.len());
             for p in pairs {
-                let (sm, em) = (ImageFormat::sniff(&p.source).mime(), ImageFormat::sniff(&p.edited).mime());
-                match (blob(&p.source, sm), blob(&p.edited, em)) {
+                // A refused image is handed over as an empty Blob, with why.
+                fn side(bytes: &[u8], checked: Result<ImageFormat, EngineError>) -> (&[u8], &'static str, Option<String>) {
+                    match checked {
+                        Ok(f) => (bytes, f.mime(), None),
+                        Err(e) => (&[], ImageFormat::Unknown.mime(), Some(e.to_string())),
+                    }
+                }
+                let (sb, sm, source_error) = side(&p.pair.source, p.source);
+                let (eb, em, edited_error) = side(&p.pair.edited, p.edited);
+                match (blob(sb, sm), blob(eb, em)) {
                     (Ok(s), Ok(e)) => {
                         blobs.push(s);
                         blobs.push(e);
                         images.push(ImagePair {
-                            row: p.row,
+                            row: p.pair.row,
                             source_mime: sm.into(),
                             edited_mime: em.into(),
-                            source_bytes: p.source.len() as u64,
-                            edited_bytes: p.edited.len() as u64,
+                            source_bytes: p.pair.source.len() as u64,
+                            edited_bytes: p.pair.edited.len() as u64,
+                            source_error,
+                            edited_error,
                         });
                     }
                     _ => web_sys::console::error_1(&"worker: could not create an image Blob".into()),

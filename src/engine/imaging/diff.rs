@@ -10,6 +10,7 @@ use image::imageops::{self, FilterType};
 use image::{ImageEncoder, ImageReader, Limits, Rgba, RgbaImage};
 
 use crate::engine::error::{EngineError, EngineResult};
+use crate::engine::imaging::sniff::too_many_pixels;
 
 /// Images larger than this are not compared (40 megapixels: a decoded pair and its map stay
 /// under half a gigabyte, which a browser tab can hold).
@@ -29,6 +30,14 @@ impl Which {
             Which::Edited => "edited",
         }
     }
+
+    /// The column the image is in.
+    pub fn column(self) -> &'static str {
+        match self {
+            Which::Source => crate::engine::shard::columns::SOURCE_IMAGE,
+            Which::Edited => crate::engine::shard::columns::EDITED_IMAGE,
+        }
+    }
 }
 
 /// Where the pair comes from, so errors can say it.
@@ -39,14 +48,23 @@ pub struct PairName<'a> {
 }
 
 impl PairName<'_> {
-    fn error(&self, which: Which, detail: String) -> EngineError {
-        EngineError::Image { file: self.file.into(), row: self.row, which: which.name().into(), detail }
+    /// The image `which` of this pair `detail` (the end of a sentence: "is empty").
+    pub fn error(&self, which: Which, detail: String) -> EngineError {
+        EngineError::Image {
+            file: self.file.into(),
+            row: self.row,
+            which: which.name().into(),
+            detail: format!("(column `{}`) {detail}", which.column()),
+        }
     }
 }
 
 /// Decode `bytes` to RGBA, refusing images of more than `max_pixels` pixels before any
 /// pixel memory is taken.
 pub fn decode(bytes: &[u8], name: PairName, which: Which, max_pixels: u64) -> EngineResult<RgbaImage> {
+    if bytes.is_empty() {
+        return Err(name.error(which, "is empty (0 bytes)".into()));
+    }
     let reader = || {
         ImageReader::new(Cursor::new(bytes))
             .with_guessed_format()
@@ -59,14 +77,7 @@ pub fn decode(bytes: &[u8], name: PairName, which: Which, max_pixels: u64) -> En
     let (w, h) = probe.into_dimensions().map_err(|e| name.error(which, format!("could not be decoded: {e}")))?;
     let pixels = u64::from(w) * u64::from(h);
     if pixels > max_pixels {
-        return Err(name.error(
-            which,
-            format!(
-                "is {w}×{h} ({:.1} megapixels); the difference is computed for images up to {:.0} megapixels",
-                pixels as f64 / 1e6,
-                max_pixels as f64 / 1e6
-            ),
-        ));
+        return Err(name.error(which, too_many_pixels(w, h, max_pixels, "the difference is computed for images up to")));
     }
     let mut limits = Limits::default();
     limits.max_image_width = Some(w);

@@ -108,6 +108,10 @@ pub async fn read_footer(src: &dyn RangeSource) -> EngineResult<Footer> {
         let head = if tail_range.start == 0 { &tail[..] } else { &[][..] };
         return Err(not_parquet(file, head, "it does not end with the magic bytes PAR1"));
     }
+    // The whole file was read (a small one): its head is checked for free.
+    if tail_range.start == 0 && !tail.starts_with(MAGIC) {
+        return Err(not_parquet(file, &tail, "it does not start with the magic bytes PAR1"));
+    }
     let meta_len = u32::from_le_bytes([tail[tail.len() - 8], tail[tail.len() - 7], tail[tail.len() - 6], tail[tail.len() - 5]]) as u64;
     if meta_len + 8 > size || meta_len > MAX_FOOTER_BYTES {
         return Err(EngineError::Corrupt {

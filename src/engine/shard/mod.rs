@@ -27,7 +27,7 @@ use parquet::file::metadata::ParquetMetaData;
 pub use columns::Columns;
 pub use plan::{plan_cost, Cost};
 
-use crate::engine::error::EngineResult;
+use crate::engine::error::{EngineError, EngineResult};
 use crate::engine::range::Version;
 use page_store::{FileKey, FilePageMaps};
 
@@ -54,6 +54,7 @@ pub struct Shard {
 impl Shard {
     /// A shard from its footer: the schema is derived and the gallery columns found.
     pub fn new(name: &str, footer: footer::Footer) -> EngineResult<Self> {
+        check_layout(name, &footer.metadata, footer.size)?;
         let schema = columns::arrow_schema(name, &footer.metadata)?;
         let columns = columns::find(name, &schema)?;
         Ok(Self {
@@ -87,4 +88,40 @@ impl Shard {
     pub fn has_offset_index(&self) -> bool {
         self.metadata.page_index().is_some_and(|pi| pi.has_offset_indexes())
     }
+}
+
+/// Refuse metadata whose sizes cannot be true of a file of `size` bytes, before anything
+/// is planned or allocated from them: row counts that do not add up, column chunks
+/// outside the file, more values in a flat column than rows.
+pub fn check_layout(file: &str, meta: &ParquetMetaData, size: u64) -> EngineResult<()> {
+    let fault = |detail: String| EngineError::Corrupt { file: file.into(), detail };
+    let mut rows = 0u64;
+    for (g, rg) in meta.row_groups().iter().enumerate() {
+        let n = u64::try_from(rg.num_rows()).map_err(|_| fault(format!("row group {g} has {} rows", rg.num_rows())))?;
+        rows = rows.saturating_add(n);
+        for col in rg.columns() {
+            let descr = col.column_descr();
+            let at = |detail: String| fault(format!("row group {g}, column `{}`: {detail}", descr.path().string()));
+            let start = col.dictionary_page_offset().unwrap_or(col.data_page_offset());
+            let len = col.compressed_size();
+            let end = u64::try_from(start).ok().zip(u64::try_from(len).ok()).and_then(|(s, l)| s.checked_add(l));
+            match end {
+                Some(end) if end <= size => {}
+                _ => {
+                    return Err(at(format!(
+                        "column chunk at byte {start} of {len} bytes runs past the end of the file ({size} bytes)"
+                    )))
+                }
+            }
+            let values = col.num_values();
+            if values < 0 || (descr.max_rep_level() == 0 && values as u64 > n) {
+                return Err(at(format!("{values} values in a row group of {n} rows")));
+            }
+        }
+    }
+    let claimed = meta.file_metadata().num_rows();
+    if u64::try_from(claimed).ok() != Some(rows) {
+        return Err(fault(format!("the file claims {claimed} rows but its row groups hold {rows}")));
+    }
+    Ok(())
 }

@@ -24,6 +24,7 @@ use parquet::file::page_index::column_index::ColumnIndexMetaData;
 use parquet::file::page_index::offset_index::OffsetIndexMetaData;
 use parquet::DecodeResult;
 
+use super::page_header::{parse_page_header, HeaderFault};
 use super::page_values::{Cell, PageCursor};
 use super::pages::hop_to_row;
 use super::plan::{self, ChunkPlan, Handler, PageRead, Pages, Plan};
@@ -70,9 +71,9 @@ pub fn row_group_selections(row_group_sizes: &[u64], rows: &[u64]) -> Vec<RowGro
 /// "one row" mean a whole column chunk of images (hundreds of MB on real shards).
 pub const MAX_READ_BYTES: u64 = 256 * 1024 * 1024;
 
-fn corrupt(file: &str, e: parquet::errors::ParquetError) -> EngineError {
-    EngineError::Corrupt { file: file.into(), detail: e.to_string() }
-}
+/// A page decoded whole (by the push decoder, which allocates its uncompressed size
+/// up front) may not claim more than this once decompressed: twice what a read may fetch.
+pub const MAX_PAGE_BYTES: u64 = 2 * MAX_READ_BYTES;
 
 fn too_large(file: &str, rows: usize, size: u64) -> EngineError {
     EngineError::TooLarge {
@@ -164,6 +165,37 @@ impl Budget {
 fn page_fault(shard: &Shard, c: &ChunkPlan, at: u64, detail: String) -> EngineError {
     let column = shard.schema.fields().get(c.root).map_or_else(|| c.root.to_string(), |f| f.name().clone());
     EngineError::Corrupt { file: shard.name.clone(), detail: format!("row group {}, column `{column}`, page at byte {at}: {detail}", c.row_group) }
+}
+
+/// Check the pages of `bytes` (whole pages read from `range` of chunk `c`) before the
+/// push decoder sees them: each header must parse, each body end within the bytes, and
+/// no page claim more than `MAX_PAGE_BYTES` uncompressed (the decoder would allocate it).
+fn check_pages(shard: &Shard, c: &ChunkPlan, range: &Range<u64>, bytes: &[u8]) -> EngineResult<()> {
+    let mut pos = 0usize;
+    while pos < bytes.len() {
+        let at = range.start + pos as u64;
+        let fault = |d: String| page_fault(shard, c, at, d);
+        let (h, n) = match parse_page_header(&bytes[pos..]) {
+            Ok(found) => found,
+            Err(HeaderFault::Short) => return Err(fault("page header does not end within its column chunk".into())),
+            Err(HeaderFault::Bad(d)) => return Err(fault(format!("bad page header: {d}"))),
+        };
+        let end = (pos + n) as u64 + u64::from(h.compressed_size);
+        if end > bytes.len() as u64 {
+            return Err(fault(format!(
+                "page of {} bytes runs past its column chunk (ends at byte {})",
+                h.compressed_size, c.chunk.end
+            )));
+        }
+        if u64::from(h.uncompressed_size) > MAX_PAGE_BYTES {
+            return Err(fault(format!(
+                "page claims {} bytes uncompressed; pages are read up to {MAX_PAGE_BYTES}",
+                h.uncompressed_size
+            )));
+        }
+        pos = end as usize;
+    }
+    Ok(())
 }
 
 /// Stream one page (or dictionary) and decode its wanted values, stopping the transfer
@@ -268,6 +300,11 @@ async fn run_decoder(
         return Ok(None);
     }
     let file = shard.name.as_str();
+    let names: Vec<String> =
+        plan.decoder_roots.iter().map(|&r| shard.schema.fields().get(r).map_or_else(|| r.to_string(), |f| format!("`{}`", f.name()))).collect();
+    let columns = format!("{} {}", if names.len() == 1 { "column" } else { "columns" }, names.join(", "));
+    // Errors of the decoder say what went wrong, not where: name the columns decoded.
+    let corrupt = |file: &str, e: parquet::errors::ParquetError| EngineError::Corrupt { file: file.into(), detail: format!("{columns}: {e}") };
     let sizes: Vec<u64> = plan::row_groups(shard).iter().map(|g| g.1).collect();
     let builder = ParquetPushDecoderBuilder::try_new_decoder(decoder_metadata(shard, plan)).map_err(|e| corrupt(file, e))?;
     let mask = ProjectionMask::roots(builder.parquet_schema(), plan.decoder_roots.iter().copied());
@@ -384,6 +421,11 @@ async fn execute(src: &dyn RangeSource, shard: &Shard, version: &Version, plan: 
     }
 
     // Decoder columns.
+    for c in plan.chunks.iter().filter(|c| c.handler == Handler::Decoder) {
+        for r in &c.decoder_ranges {
+            check_pages(shard, c, r, &bytes_of(r))?;
+        }
+    }
     let decoder_bytes: Vec<(Range<u64>, Bytes)> = plan
         .chunks
         .iter()

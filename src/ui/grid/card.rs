@@ -34,6 +34,12 @@ pub fn Card(file: String, row: u64, meta: Signal<Option<SampleMeta>>, urls: Sign
     };
     let src = move || urls.get().map(|u| u.source.href());
     let edited = move || urls.get().map(|u| u.edited.href());
+    // A refused image shows why, as its alternative text.
+    let refusal = move |edited: bool| {
+        urls.get().and_then(|u| if edited { u.info.edited_error.clone() } else { u.info.source_error.clone() })
+    };
+    let source_alt = move || refusal(false).unwrap_or_else(|| "source".into());
+    let edited_alt = move || refusal(true).unwrap_or_else(|| "edited".into());
     let instruction = move || meta.get().map(|m| m.instruction).unwrap_or_default();
     let task = move || meta.get().and_then(|m| m.task).map(|t| task_label(&t));
     let f = file.clone();
@@ -68,9 +74,9 @@ pub fn Card(file: String, row: u64, meta: Signal<Option<SampleMeta>>, urls: Sign
                 {move || if flagged.get() { "⚑" } else { "⚐" }}
             </button>
             <div class="pair">
-                <img data-testid="source-image" alt="source" src=src decoding="async"/>
+                <img data-testid="source-image" alt=source_alt title=move || refusal(false) src=src decoding="async"/>
                 <span class="arrow" aria-hidden="true">"→"</span>
-                <img data-testid="edited-image" alt="edited" src=edited decoding="async"/>
+                <img data-testid="edited-image" alt=edited_alt title=move || refusal(true) src=edited decoding="async"/>
             </div>
             <p class="instruction" data-testid="instruction">{instruction}</p>
             <div class="meta">
