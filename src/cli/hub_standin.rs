@@ -13,8 +13,8 @@
 //! right `Authorization: Bearer` token comes, and `403` for a wrong one. In rate-limited mode
 //! every API and resolution request answers `429`. The CDN origin serves the files as
 //! `gallery serve --cors` does, but only with a valid, unexpired signature (else `403`),
-//! and refuses several ranges (`416`) and suffix ranges (`400`), which the gallery must
-//! never send. Both origins keep a request log at `/__requests` (cleared by
+//! and refuses several ranges (`416`), suffix ranges and any `Authorization` (`400`), which
+//! the gallery must never send. Both origins keep a request log at `/__requests` (cleared by
 //! `POST /__requests/clear`); `POST /__hub/config?ttl_ms=…&rate_limited=0|1` changes the
 //! URL lifetime and the rate limit while running.
 //!
@@ -555,6 +555,10 @@ async fn cdn_handle(State(shared): State<Arc<Shared>>, method: Method, uri: Uri,
     };
     if now_ms() > expires {
         return refuse(StatusCode::FORBIDDEN, "AccessDenied: Request has expired");
+    }
+    if headers.contains_key(header::AUTHORIZATION) {
+        // A token must never leave the Hub's origin.
+        return refuse(StatusCode::BAD_REQUEST, "a token was sent to the CDN");
     }
     if let Some(range) = headers.get(header::RANGE).and_then(|v| v.to_str().ok()) {
         if range.contains(',') {

@@ -7,6 +7,7 @@ use leptos::prelude::*;
 
 use super::client::WorkerStatus;
 use super::review::ReviewTools;
+use super::token::TokenBox;
 use super::url::UrlState;
 use crate::engine::dataset::link::ViewState;
 use crate::engine::range::human_bytes;
@@ -74,6 +75,7 @@ pub fn Header(dataset: Signal<Option<Arc<DatasetView>>>) -> impl IntoView {
                 />
                 <button type="submit">"Open"</button>
             </form>
+            <TokenBox/>
             <label class="filter">
                 <span>"Task"</span>
                 <select data-testid="family-filter" on:change=on_task prop:value=move || state.with(|s| s.task.clone().unwrap_or_default())>

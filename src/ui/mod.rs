@@ -9,6 +9,7 @@ mod header;
 mod images;
 mod review;
 mod sample;
+mod token;
 mod url;
 
 use std::collections::HashMap;
@@ -16,7 +17,6 @@ use std::sync::Arc;
 
 use leptos::prelude::*;
 
-use crate::engine::dataset::hub;
 use crate::engine::dataset::source::Source;
 use crate::protocol::{DatasetView, Reply, Request};
 use client::WorkerStatus;
@@ -27,9 +27,6 @@ use url::UrlState;
 #[derive(Clone, Copy)]
 pub struct Counts(pub RwSignal<HashMap<String, u64>>);
 
-/// Where tests point the gallery at a stand-in of the Hub (`localStorage`); honoured only
-/// when the page and the stand-in are both on this computer.
-const HUB_STANDIN_KEY: &str = "gallery.hub-standin";
 
 /// Mount the app on the page body.
 pub fn mount() {
@@ -55,17 +52,11 @@ async fn open(src: Option<String>) -> Result<Arc<DatasetView>, String> {
     }
 }
 
-/// The Hub this page talks to: huggingface.co, or a stand-in on this computer.
-fn hub_base() -> String {
-    let page = window().location().href().unwrap_or_default();
-    let standin = window().local_storage().ok().flatten().and_then(|s| s.get_item(HUB_STANDIN_KEY).ok().flatten());
-    hub::choose_hub(&page, standin.as_deref()).base().to_string()
-}
-
 #[component]
 fn App() -> impl IntoView {
     let status = client::start();
-    client::stand("hub", Request::Hub { base: hub_base(), token: None });
+    token::provide();
+    let token_epoch = expect_context::<token::TokenEpoch>().0;
     let state = url::init();
     provide_context(state);
     provide_context(status);
@@ -88,6 +79,7 @@ fn App() -> impl IntoView {
     });
     let dataset = LocalResource::new(move || {
         status.epoch.track();
+        token_epoch.track();
         open(src.get())
     });
     let base = Signal::derive(move || dataset.get().and_then(|r| r.ok()));
@@ -144,6 +136,23 @@ fn listen_for_diagnostics() {
     std::mem::forget(handle);
 }
 
+/// `text` with its http(s) URLs as links (opened in a new tab): a message that says
+/// "accept the dataset's terms at …" can be followed.
+pub fn linked(text: &str) -> impl IntoView {
+    let mut parts = Vec::new();
+    let mut rest = text;
+    while let Some(i) = rest.find("https://").into_iter().chain(rest.find("http://")).min() {
+        let (before, from) = rest.split_at(i);
+        let end = from.find(char::is_whitespace).unwrap_or(from.len());
+        let url = from[..end].trim_end_matches(['.', ',', ';', ':', ')']);
+        parts.push(before.to_string().into_any());
+        parts.push(view! { <a href=url.to_string() target="_blank" rel="noopener noreferrer">{url.to_string()}</a> }.into_any());
+        rest = &from[url.len()..];
+    }
+    parts.push(rest.to_string().into_any());
+    parts
+}
+
 #[component]
 fn ErrorBox(message: String) -> impl IntoView {
     let state = expect_context::<UrlState>();
@@ -151,7 +160,7 @@ fn ErrorBox(message: String) -> impl IntoView {
     view! {
         <div class="error" role="alert" data-testid="error">
             <strong>"Could not open this dataset. "</strong>
-            <span>{message}</span>
+            <span>{linked(&message)}</span>
             <button class="link" on:click=on_demo>"Open the demo instead"</button>
         </div>
     }

@@ -23,6 +23,7 @@ import {
   urls,
   waitForFirstCardLoaded,
   waitInPage,
+  waitUntil,
 } from './lib.mjs';
 
 after(closeBrowser);
@@ -177,4 +178,55 @@ e2eTest('later ranges of a Hub file go straight to the CDN, and an expired CDN U
   } finally {
     await hubConfig({ ttl_ms: 3_600_000 });
   }
+});
+
+e2eTest('a token typed in the token box opens a gated dataset; it stays in this tab and goes to the Hub only', async ({ page, context, newContext }) => {
+  await useStandin(context);
+  await clearRequests(urls.hub);
+  await clearRequests(urls.hubCdn);
+  await page.goto(appUrl({ src: 'hf://datasets/demo/gated' }));
+  const link = page.locator(`${ERROR} a`, { hasText: '/datasets/demo/gated' });
+  await link.first().waitFor({ timeout: 20_000 });
+  assert.equal(await link.first().getAttribute('target'), '_blank', 'the terms page opens beside the gallery');
+
+  await page.click('[data-testid=hub-token-toggle]');
+  await page.fill('[data-testid=hub-token]', 'hf_e2e_token');
+  await page.press('[data-testid=hub-token]', 'Enter');
+  await waitForFirstCardLoaded(page);
+  assert.match(await page.locator('[data-testid=hub-token-toggle]').textContent(), /✓/);
+
+  // Kept for this tab only, never in the address, never sent to the CDN (which refuses
+  // any Authorization: every image arrived, so none was sent there).
+  assert.equal(await page.evaluate(() => sessionStorage.getItem('gallery.hub-token')), 'hf_e2e_token');
+  const persistent = await page.evaluate(() => JSON.stringify({ ...localStorage }));
+  assert.ok(!persistent.includes('hf_e2e_token'), persistent);
+  assert.ok(!page.url().includes('hf_e2e_token'));
+  const all = [...(await fetchRequests(urls.hub)), ...(await fetchRequests(urls.hubCdn))];
+  assert.ok(all.every((r) => !r.path.includes('hf_e2e_token')));
+  assert.ok((await fetchRequests(urls.hubCdn)).every((r) => r.status === 206));
+
+  // A worker started after a crash gets the token again: it reads the gated files anew.
+  await clearRequests(urls.hub);
+  await clearRequests(urls.hubCdn);
+  await page.evaluate(() => window.dispatchEvent(new CustomEvent('gallery-diagnostics', { detail: 'crash-worker' })));
+  await waitUntil(async () => (await fetchRequests(urls.hubCdn)).some((r) => r.status === 206), { message: 'reads of the new worker' });
+  await waitForFirstCardLoaded(page);
+  const resolved = (await fetchRequests(urls.hub)).filter((r) => r.path.includes('/resolve/'));
+  assert.ok(resolved.length > 0 && resolved.every((r) => r.status === 302), JSON.stringify(resolved));
+  assert.equal(await page.locator(ERROR).count(), 0);
+  assert.ok(page.problems.every((p) => /crash requested for diagnostics/.test(p)), page.problems.join('\n'));
+  page.problems.length = 0;
+
+  // Another tab (a fresh session) does not have it; a wrong token there is refused, and
+  // the message says so.
+  const other = await newContext();
+  await useStandin(other.context);
+  await other.page.goto(appUrl({ src: 'hf://datasets/demo/gated' }));
+  assert.match(await errorText(other.page), /accept the dataset's terms/);
+  await other.page.click('[data-testid=hub-token-toggle]');
+  await other.page.fill('[data-testid=hub-token]', 'hf_wrong');
+  await other.page.press('[data-testid=hub-token]', 'Enter');
+  await waitInPage(other.page, () => /has no access to it yet/.test(document.querySelector('[data-testid=error]')?.textContent ?? ''), null, {
+    message: 'the refusal of the wrong token',
+  });
 });

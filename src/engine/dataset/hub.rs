@@ -245,21 +245,21 @@ pub fn refusal_of(hub: &Hub, repo: &str, status: u16, code: Option<&str>, messag
             format!("this dataset is gated and your token has no access to it yet: accept the dataset's terms at {page}, then open it again")
         }
         401 | 403 if gated => format!(
-            "this dataset is gated: accept the dataset's terms at {page}, then give an access token (Hub token, top right) and open it again"
+            "this dataset is gated: accept the dataset's terms at {page}, then give an access token (Hub token, next to Open) and open it again"
         ),
         401 | 403 if token_given => format!(
             "the Hub refused access with this token{said}: check that the token can read {repo}; if the dataset is gated, accept the dataset's terms at {page}"
         ),
         401 | 403 => format!(
-            "the Hub refused access{said}: the dataset is private or gated — give an access token (Hub token, top right); if it is gated, accept the dataset's terms at {page}"
+            "the Hub refused access{said}: the dataset is private or gated — give an access token (Hub token, next to Open); if it is gated, accept the dataset's terms at {page}"
         ),
         404 => match code {
             Some(c) if c.eq_ignore_ascii_case("RevisionNotFound") => format!("no such branch, tag or commit{said}"),
             Some(c) if c.eq_ignore_ascii_case("EntryNotFound") => format!("no such folder or file in the dataset{said}"),
             _ if token_given => format!("no such dataset, or your token cannot read it{said}: check the name"),
-            _ => format!("no such dataset{said}: check the name; a private dataset needs an access token (Hub token, top right)"),
+            _ => format!("no such dataset{said}: check the name; a private dataset needs an access token (Hub token, next to Open)"),
         },
-        429 => "the Hub is limiting requests from this address (about 3,000 file requests per 5 minutes without a token): wait a few minutes and reload, or give an access token (Hub token, top right)".to_string(),
+        429 => "the Hub is limiting requests from this address (about 3,000 file requests per 5 minutes without a token): wait a few minutes and reload, or give an access token (Hub token, next to Open)".to_string(),
         s if s >= 500 => format!("the Hub failed with HTTP {s}{said}: try again in a minute"),
         s => format!("the Hub answered HTTP {s}{said}"),
     };

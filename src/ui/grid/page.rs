@@ -11,7 +11,7 @@ use crate::protocol::{Reply, Request, SampleMeta};
 use crate::ui::client;
 use crate::ui::client::WorkerStatus;
 use crate::ui::images::{self, PairUrls};
-use crate::ui::Counts;
+use crate::ui::{linked, Counts};
 
 #[component]
 pub fn Page(file: String, rows: Vec<u64>) -> impl IntoView {
@@ -41,7 +41,7 @@ pub fn Page(file: String, rows: Vec<u64>) -> impl IntoView {
     let error = move || {
         let m = metas.with(|m| m.as_ref().and_then(|r| r.as_ref().err().cloned()));
         let p = pictures.with(|p| p.as_ref().and_then(|r| r.as_ref().err().cloned()));
-        m.or(p).map(|message| view! { <div class="error page-error" role="alert" data-testid="error">{message}</div> })
+        m.or(p).map(|message| view! { <div class="error page-error" role="alert" data-testid="error">{linked(&message)}</div> })
     };
     let cards = rows
         .into_iter()
@@ -89,7 +89,7 @@ fn Probe(file: String) -> impl IntoView {
     });
     let name = file.rsplit('/').next().unwrap_or(&file).to_string();
     move || match failed.get() {
-        Some(message) => view! { <div class="error page-error" role="alert" data-testid="error">{message}</div> }.into_any(),
+        Some(message) => view! { <div class="error page-error" role="alert" data-testid="error">{linked(&message)}</div> }.into_any(),
         None => view! { <p class="counting" data-testid="counting">{format!("Counting the pairs of {name}…")}</p> }.into_any(),
     }
 }
