@@ -84,7 +84,7 @@ async fn blob_slices_decode_the_same_rows() {
 #[wasm_bindgen_test]
 async fn the_worker_session_opens_a_file_and_reads_a_pair() {
     let url = data_url("pyarrow_page_index_plain.parquet").expect("GALLERY_TEST_DATA_URL is set by `make test`");
-    let session = Session::new(WebBackend);
+    let session = Session::new(WebBackend::default());
     let dataset = session.open(&Source::Parquet(url.clone())).await.unwrap();
     assert_eq!(dataset.total_rows(), 40);
     let metas = session.rows(&url, &[5, 3]).await.unwrap();
@@ -124,7 +124,7 @@ async fn fetch_streams_a_range_in_pieces_and_stops_when_dropped() {
 #[wasm_bindgen_test]
 async fn the_worker_session_reads_a_pair_from_a_page_of_many_images() {
     let url = data_url("pyarrow_many_images_per_page.parquet").expect("GALLERY_TEST_DATA_URL is set by `make test`");
-    let session = Session::new(WebBackend);
+    let session = Session::new(WebBackend::default());
     session.open(&Source::Parquet(url.clone())).await.unwrap();
     let before = session.stats();
     let pairs = session.images(&url, &[0, 1030, 2524]).await.unwrap();
