@@ -23,8 +23,13 @@ pub enum Request {
     /// other request of a worker, and again when the token changes.
     Hub { base: String, token: Option<Token> },
     /// Open a dataset source (an absolute URL of a manifest or a Parquet file, or an
-    /// `hf://datasets/…` path).
-    Open { src: String },
+    /// `hf://datasets/…` path), its files read with the columns `map` names (`map=` of
+    /// the link, as written).
+    Open {
+        src: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        map: Option<String>,
+    },
     /// The rows of a file of the open dataset, from its footer.
     Count { file: String },
     /// The text columns of these rows of a file of the open dataset.

@@ -24,8 +24,8 @@ pub enum EngineError {
     #[error("{file}: corrupt Parquet file: {detail}")]
     Corrupt { file: String, detail: String },
 
-    #[error("{file}: missing column(s) {missing}; the file has: {found}", missing = missing.join(", "), found = found.join(", "))]
-    MissingColumns { file: String, missing: Vec<String>, found: Vec<String> },
+    #[error("{file}: missing column(s) {missing}; the file has: {found}{hint}", missing = missing.join(", "), found = found.join(", "))]
+    MissingColumns { file: String, missing: Vec<String>, found: Vec<String>, hint: String },
 
     #[error("{file}: column `{column}` has type {found}, expected {expected}")]
     ColumnType { file: String, column: String, expected: String, found: String },

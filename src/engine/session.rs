@@ -13,6 +13,7 @@ use futures::future::LocalBoxFuture;
 use futures::FutureExt;
 
 use crate::engine::dataset::hub::{self, ApiReply, Hub, Token, MAX_TREE_ENTRIES, MAX_TREE_PAGES};
+use crate::engine::dataset::link::ColumnMap;
 use crate::engine::dataset::open::DatasetView;
 use crate::engine::dataset::source::Source;
 use crate::engine::error::{EngineError, EngineResult};
@@ -72,6 +73,8 @@ pub struct Session<B: Backend> {
     token_given: Cell<bool>,
     /// The Hub repository of the open dataset, when it is one.
     hub_repo: RefCell<Option<String>>,
+    /// The columns a link named (`map=`), for every file read.
+    map: RefCell<Option<ColumnMap>>,
 }
 
 /// What changed between a row's two images, at one threshold.
@@ -155,6 +158,18 @@ impl<B: Backend> Session<B> {
             hub: RefCell::new(Hub::default()),
             token_given: Cell::new(false),
             hub_repo: RefCell::new(None),
+            map: RefCell::new(None),
+        }
+    }
+
+    /// Read files with the columns `map` names (`None`: as their layout says). Footers and
+    /// pairs read with another map are forgotten.
+    pub fn set_map(&self, map: Option<ColumnMap>) {
+        if *self.map.borrow() != map {
+            self.shards.borrow_mut().clear();
+            *self.pairs.borrow_mut() = PairCache::default();
+            self.last_diff.borrow_mut().take();
+            *self.map.borrow_mut() = map;
         }
     }
 
@@ -214,7 +229,9 @@ impl<B: Backend> Session<B> {
             }
             Source::Parquet(url) => {
                 let shard = self.load_shard(url, None).await?;
-                DatasetView::single_file(url, shard.rows(), shard.size)
+                let mut view = DatasetView::single_file(url, shard.rows(), shard.size);
+                view.layout = Some(shard.columns.layout.clone());
+                view
             }
             Source::Hub { repo, revision, path } => {
                 let mut view = self.list_hub(repo, revision.as_deref(), path).await?;
@@ -227,6 +244,7 @@ impl<B: Backend> Session<B> {
                     Err(e) => return Err(self.explain_refusal(repo, e).await),
                 };
                 (first.rows, first.counted, first.bytes) = (shard.rows(), true, Some(shard.size));
+                view.layout = Some(shard.columns.layout.clone());
                 view.recount();
                 view
             }
@@ -336,7 +354,7 @@ impl<B: Backend> Session<B> {
         }
         let src = self.source(url, size);
         let footer = footer::read_footer(src.as_ref()).await?;
-        let shard = Rc::new(Shard::new(url, footer)?);
+        let shard = Rc::new(Shard::mapped(url, footer, self.map.borrow().as_ref())?);
         if let Some(maps) = self.page_maps.load(&shard.key()).await {
             *shard.pages.borrow_mut() = maps;
         }
@@ -395,7 +413,7 @@ impl<B: Backend> Session<B> {
     async fn rows_once(&self, key: &str, rows: &[u64]) -> EngineResult<Vec<SampleMeta>> {
         let (src, shard) = self.shard(key).await?;
         let batches = self.read(src.as_ref(), &shard, rows, &shard.columns.small()).await?;
-        Ok(sample::metas(&batches, &sample::sorted_rows(rows)))
+        Ok(sample::metas(&batches, &sample::sorted_rows(rows), &shard.columns))
     }
 
     /// The encoded images of `rows` of file `key`, sorted by row. Pairs shown recently
@@ -450,7 +468,7 @@ impl<B: Backend> Session<B> {
         };
         if !missing.is_empty() {
             let batches = self.read(src.as_ref(), &shard, &missing, &shard.columns.images()).await?;
-            let fresh = sample::pairs(&shard.name, &batches, &missing)?;
+            let fresh = sample::pairs(&shard.name, &batches, &missing, &shard.columns)?;
             let mut cache = self.pairs.borrow_mut();
             for p in &fresh {
                 cache.put(&shard.name, p.clone());

@@ -42,6 +42,13 @@ pub fn Header(dataset: Signal<Option<Arc<DatasetView>>>) -> impl IntoView {
         format!("{} fetched · {} requests", human_bytes(s.bytes), s.requests)
     };
     let title = move || dataset.get().map(|d| d.name.clone()).unwrap_or_default();
+    // Another dataset's layout is named, so that its columns' roles are clear.
+    let layout = move || {
+        dataset.get().and_then(|d| d.layout.clone()).filter(|l| l != "ScaleEdit-12M").map(|l| {
+            let text = if l == "map" { "columns as the link names them".to_string() } else { format!("{l} layout") };
+            view! { <span class="muted layout" data-testid="layout">{text}</span> }
+        })
+    };
     let total = move || {
         dataset
             .get()
@@ -60,6 +67,7 @@ pub fn Header(dataset: Signal<Option<Arc<DatasetView>>>) -> impl IntoView {
                 <a class="logo" href="./" title="ScaleEdit Gallery: the bundled demo">"ScaleEdit Gallery"</a>
                 <span class="dataset-name">{title}</span>
                 <span class="muted">{total}</span>
+                {layout}
             </div>
             <form class="source" on:submit=on_submit>
                 <input

@@ -40,13 +40,13 @@ fn absolute(src: &str) -> String {
     web_sys::Url::new_with_base(src, &base).map(|u| u.href()).unwrap_or_else(|_| src.into())
 }
 
-async fn open(src: Option<String>) -> Result<Arc<DatasetView>, String> {
+async fn open(src: Option<String>, map: Option<String>) -> Result<Arc<DatasetView>, String> {
     let source = Source::parse(src.as_deref()).map_err(|e| e.to_string())?;
     let src = match source.url() {
         Some(url) => absolute(url),
         None => source.to_src(),
     };
-    match client::request(Request::Open { src }).await? {
+    match client::request(Request::Open { src, map }).await? {
         (Reply::Opened { dataset }, _) => Ok(Arc::new(dataset)),
         _ => Err("unexpected reply from the worker".into()),
     }
@@ -77,10 +77,11 @@ fn App() -> impl IntoView {
             _ => asked,
         })
     });
+    let map = Memo::new(move |_| state.0.with(|s| s.map.clone()));
     let dataset = LocalResource::new(move || {
         status.epoch.track();
         token_epoch.track();
-        open(src.get())
+        open(src.get(), map.get())
     });
     let base = Signal::derive(move || dataset.get().and_then(|r| r.ok()));
     Effect::new(move |_| {

@@ -12,6 +12,7 @@ use wasm_bindgen::JsCast;
 use web_sys::{Blob, BlobPropertyBag, DedicatedWorkerGlobalScope, MessageEvent};
 
 use crate::engine::dataset::hub;
+use crate::engine::dataset::link::ColumnMap;
 use crate::engine::dataset::source::Source;
 use crate::engine::error::EngineError;
 use crate::engine::imaging::sniff::ImageFormat;
@@ -56,9 +57,13 @@ async fn answer(session: &Session<WebBackend>, request: Request) -> (Reply, Vec<
             Ok((Reply::Done, vec![]))
         }
         Request::Count { file } => session.count(&file).await.map(|rows| (Reply::Counted { rows }, vec![])),
-        Request::Open { src } => match Source::parse(Some(&src)) {
-            Ok(source) => session.open(&source).await.map(|d| (Reply::Opened { dataset: (*d).clone() }, vec![])),
-            Err(e) => Err(e),
+        Request::Open { src, map } => match (Source::parse(Some(&src)), map.as_deref().map(ColumnMap::parse).transpose()) {
+            (_, Err(detail)) => Err(EngineError::Source { src: format!("map={}", map.unwrap_or_default()), detail }),
+            (Ok(source), Ok(map)) => {
+                session.set_map(map);
+                session.open(&source).await.map(|d| (Reply::Opened { dataset: (*d).clone() }, vec![]))
+            }
+            (Err(e), _) => Err(e),
         },
         Request::Rows { file, rows } => session.rows(&file, &rows).await.map(|samples| (Reply::Rows { samples }, vec![])),
         Request::Images { file, rows } => session.shown_images(&file, &rows).await.map(|pairs| {

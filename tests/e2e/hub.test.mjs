@@ -6,9 +6,12 @@
 // The page is pointed at the stand-in through localStorage `gallery.hub-standin`, which the
 // app honours only when it and the stand-in are both on this computer.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { after } from 'node:test';
 
 import {
+  FIXTURES_DIR,
   appUrl,
   clearRequests,
   closeBrowser,
@@ -229,4 +232,40 @@ e2eTest('a token typed in the token box opens a gated dataset; it stays in this 
   await waitInPage(other.page, () => /has no access to it yet/.test(document.querySelector('[data-testid=error]')?.textContent ?? ''), null, {
     message: 'the refusal of the wrong token',
   });
+});
+
+/** tests/fixtures/presets/expected.json (written by make_presets.py). */
+function presets() {
+  return JSON.parse(readFileSync(path.join(FIXTURES_DIR, 'presets', 'expected.json'), 'utf8'));
+}
+
+e2eTest('other datasets open by their column layout, images stored as the Hub image struct included', async ({ page, context }) => {
+  await useStandin(context);
+  for (const name of ['magicbrush.parquet', 'omniedit.parquet']) {
+    const want = presets().files[name];
+    await page.goto(appUrl({ src: `hf://datasets/test/fixtures/presets/${name}` }));
+    await waitForFirstCardLoaded(page);
+    assert.match(await page.locator('[data-testid=layout]').textContent(), new RegExp(`${want.layout} layout`));
+    const cards = await readCards(page);
+    assert.equal(cards.length, want.num_rows);
+    assert.equal(cards[0].instruction, want.rows[0].instruction, `${name}: the first instruction of the list`);
+  }
+});
+
+e2eTest('a file no layout fits lists its columns, and map= in the link opens it', async ({ page }) => {
+  const src = `${urls.data}/presets/mapped.parquet`;
+  await page.goto(appUrl({ src }));
+  const text = await errorText(page);
+  assert.match(text, /the file has: id, before, after, caption/);
+  assert.match(text, /map=source:<column>,edited:<column>,instruction:<column>/);
+
+  await page.goto(appUrl({ src, map: 'source:before,edited:after,instruction:caption' }));
+  await waitForFirstCardLoaded(page);
+  const cards = await readCards(page);
+  assert.deepEqual(cards.map((c) => c.instruction), presets().files['mapped.parquet'].rows.map((r) => r.instruction));
+  assert.match(await page.locator('[data-testid=layout]').textContent(), /as the link names them/);
+  assert.equal(query(page).get('map'), 'source:before,edited:after,instruction:caption', 'the map stays in the link');
+
+  await page.goto(appUrl({ src, map: 'picture:before' }));
+  assert.match(await errorText(page), /unknown role `picture`/);
 });

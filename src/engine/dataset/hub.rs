@@ -344,6 +344,7 @@ pub fn view(hub: &Hub, repo: &str, commit: &str, path: &str, files: &[HubFile]) 
         families,
         files: out,
         pinned: Some(pinned),
+        layout: None,
     };
     view.recount();
     Ok(view)

@@ -20,10 +20,13 @@ pub enum Param {
     Threshold,
     /// `1`: the grid shows only the samples flagged in this browser.
     Flagged,
+    /// Which columns hold the pair and the instruction, when no known layout fits:
+    /// `source:colA,edited:colB,instruction:colC` (any of the three).
+    Map,
 }
 
 impl Param {
-    pub const ALL: [Param; 8] = [
+    pub const ALL: [Param; 9] = [
         Param::Src,
         Param::Task,
         Param::File,
@@ -32,6 +35,7 @@ impl Param {
         Param::Split,
         Param::Threshold,
         Param::Flagged,
+        Param::Map,
     ];
 
     pub fn name(self) -> &'static str {
@@ -44,6 +48,7 @@ impl Param {
             Param::Split => "split",
             Param::Threshold => "thr",
             Param::Flagged => "flagged",
+            Param::Map => "map",
         }
     }
 }
@@ -132,6 +137,8 @@ pub struct ViewState {
     pub threshold: u8,
     /// Only flagged samples in the grid.
     pub flagged: bool,
+    /// The columns named in the link (`map=`), as written; `ColumnMap::parse` reads it.
+    pub map: Option<String>,
 }
 
 impl Default for ViewState {
@@ -144,7 +151,65 @@ impl Default for ViewState {
             split: Split::default(),
             threshold: DEFAULT_THRESHOLD,
             flagged: false,
+            map: None,
         }
+    }
+}
+
+/// Which columns hold the source image, the edited image and the instruction, as a link
+/// names them (`map=source:colA,edited:colB,instruction:colC`); roles left out are found
+/// by the known layouts.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub struct ColumnMap {
+    pub source: Option<String>,
+    pub edited: Option<String>,
+    pub instruction: Option<String>,
+}
+
+impl ColumnMap {
+    /// The roles a map names, as written in links.
+    pub const ROLES: [&'static str; 3] = ["source", "edited", "instruction"];
+
+    /// Read `source:a,edited:b,instruction:c` (roles in any order, any of them).
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let mut map = ColumnMap::default();
+        for part in text.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+            let (role, column) = part
+                .split_once(':')
+                .ok_or_else(|| format!("`{part}` is not role:column (roles: source, edited, instruction)"))?;
+            let column = column.trim();
+            if column.is_empty() {
+                return Err(format!("no column named for `{}`", role.trim()));
+            }
+            let slot = match role.trim() {
+                "source" => &mut map.source,
+                "edited" => &mut map.edited,
+                "instruction" => &mut map.instruction,
+                other => return Err(format!("unknown role `{other}` (roles: source, edited, instruction)")),
+            };
+            if slot.replace(column.to_string()).is_some() {
+                return Err(format!("`{}` is named twice", role.trim()));
+            }
+        }
+        if map == ColumnMap::default() {
+            return Err("it names no column (source:…,edited:…,instruction:…)".into());
+        }
+        Ok(map)
+    }
+
+    /// The column named for `role` (`source`, `edited` or `instruction`).
+    pub fn get(&self, role: &str) -> Option<&str> {
+        match role {
+            "source" => self.source.as_deref(),
+            "edited" => self.edited.as_deref(),
+            "instruction" => self.instruction.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// As written in links.
+    pub fn to_param(&self) -> String {
+        Self::ROLES.iter().filter_map(|r| self.get(r).map(|c| format!("{r}:{c}"))).collect::<Vec<_>>().join(",")
     }
 }
 
@@ -170,6 +235,7 @@ impl ViewState {
                 k if k == Param::Split.name() => state.split = Split::parse(&v).unwrap_or_default(),
                 k if k == Param::Threshold.name() => state.threshold = v.parse::<u8>().unwrap_or(DEFAULT_THRESHOLD),
                 k if k == Param::Flagged.name() => state.flagged = matches!(v.as_str(), "1" | "true"),
+                k if k == Param::Map.name() => state.map = Some(v),
                 _ => {}
             }
         }
@@ -203,6 +269,9 @@ impl ViewState {
         if self.flagged {
             q.append_pair(Param::Flagged.name(), "1");
         }
+        if let Some(m) = &self.map {
+            q.append_pair(Param::Map.name(), m);
+        }
         q.finish()
     }
 }
@@ -221,6 +290,7 @@ mod tests {
             split: Split::Vertical,
             threshold: 7,
             flagged: true,
+            map: Some("source:a b,edited:c,instruction:d".into()),
         };
         let q = s.to_query();
         assert!(!q.contains(' '), "{q}");
@@ -276,6 +346,21 @@ mod tests {
         names.sort();
         names.dedup();
         assert_eq!(names.len(), Param::ALL.len());
+    }
+
+    #[test]
+    fn column_maps_parse_and_write_back() {
+        let m = ColumnMap::parse("instruction: edit ,source:src_img, edited:out").unwrap();
+        assert_eq!(m, ColumnMap { source: Some("src_img".into()), edited: Some("out".into()), instruction: Some("edit".into()) });
+        assert_eq!(m.to_param(), "source:src_img,edited:out,instruction:edit");
+        assert_eq!(ColumnMap::parse(&m.to_param()).unwrap(), m);
+        assert_eq!(ColumnMap::parse("edited:x").unwrap().to_param(), "edited:x");
+        for bad in ["", "source", "source:", "target:x", "source:a,source:b", ",,"] {
+            assert!(ColumnMap::parse(bad).is_err(), "{bad}");
+        }
+        let s = ViewState::from_query("map=source%3Aa%2Cedited%3Ab");
+        assert_eq!(s.map.as_deref(), Some("source:a,edited:b"));
+        assert_eq!(ViewState::from_query(&s.to_query()), s);
     }
 
     #[test]

@@ -21,6 +21,10 @@ pub struct DatasetView {
     /// The source pinned to what was opened (a Hub branch as its commit), when it differs
     /// from what was asked: links carry it so they open the same bytes later.
     pub pinned: Option<String>,
+    /// The column layout of the files read at opening (`ScaleEdit-12M`, `MagicBrush`, …,
+    /// or `map` when the link named the columns), when one was read.
+    #[serde(default)]
+    pub layout: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -128,7 +132,7 @@ impl DatasetView {
         if files.is_empty() {
             return Err(bad("it lists no shards".into()));
         }
-        let mut view = Self { name: m.name, attribution: m.attribution, families, files, pinned: None };
+        let mut view = Self { name: m.name, attribution: m.attribution, families, files, pinned: None, layout: None };
         view.recount();
         Ok(view)
     }
@@ -148,6 +152,7 @@ impl DatasetView {
             families,
             files: vec![FileView { key: url.into(), url: url.into(), rows, bytes: Some(bytes), task, counted: true }],
             pinned: None,
+            layout: None,
         }
     }
 }

@@ -189,6 +189,7 @@ mod tests {
             families: vec![],
             files: vec![file("b/x.parquet", 10, "style_transfer"), file("a/y.parquet", 5, "object_addition")],
             pinned: None,
+            layout: None,
         }
     }
 

@@ -27,6 +27,7 @@ use parquet::file::metadata::ParquetMetaData;
 pub use columns::Columns;
 pub use plan::{plan_cost, Cost};
 
+use crate::engine::dataset::link::ColumnMap;
 use crate::engine::error::{EngineError, EngineResult};
 use crate::engine::range::Version;
 use page_store::{FileKey, FilePageMaps};
@@ -54,9 +55,15 @@ pub struct Shard {
 impl Shard {
     /// A shard from its footer: the schema is derived and the gallery columns found.
     pub fn new(name: &str, footer: footer::Footer) -> EngineResult<Self> {
+        Self::mapped(name, footer, None)
+    }
+
+    /// A shard whose gallery columns are those `map` names (the others found as `new`
+    /// finds them).
+    pub fn mapped(name: &str, footer: footer::Footer, map: Option<&ColumnMap>) -> EngineResult<Self> {
         check_layout(name, &footer.metadata, footer.size)?;
         let schema = columns::arrow_schema(name, &footer.metadata)?;
-        let columns = columns::find(name, &schema)?;
+        let columns = columns::find(name, &schema, footer.metadata.file_metadata().schema_descr(), map)?;
         Ok(Self {
             name: name.into(),
             size: footer.size,

@@ -47,6 +47,11 @@ enum Flow {
 /// Consumed bytes are released once this many have piled up.
 const RELEASE_BYTES: usize = 1 << 20;
 
+/// A data page claiming more values than this is refused: its levels are decoded into
+/// one value per entry, and a header must not choose that allocation (16 Mi values,
+/// 64 MiB of levels; pyarrow's image pages hold 1024).
+pub const MAX_PAGE_VALUES: u32 = 1 << 24;
+
 impl Flow {
     fn new(codec: Codec) -> Self {
         match codec {
@@ -106,6 +111,15 @@ enum Stage {
     Done,
 }
 
+/// The deepest definition level the cursor reads: a value is present at the maximum level
+/// and null below it (a struct holding the value, or the value itself, is null).
+pub const MAX_CURSOR_DEF: i16 = 3;
+
+/// Bits of one definition level of a column whose maximum is `max_def`.
+fn level_width(max_def: i16) -> u32 {
+    16 - (max_def.max(0) as u16).leading_zeros()
+}
+
 /// The wanted values of one page, decoded from its bytes as they are pushed.
 pub struct PageCursor {
     codec: Codec,
@@ -135,7 +149,7 @@ impl PageCursor {
     /// data page, or entries of a dictionary page. `max_def` is the column's maximum
     /// definition level (0 or 1: a flat column).
     pub fn new(codec: Codec, max_def: i16, wanted: &[u64], header: Option<PageHeader>) -> Result<Self, String> {
-        if !(0..=1).contains(&max_def) {
+        if !(0..=MAX_CURSOR_DEF).contains(&max_def) {
             return Err(format!("not a flat column (maximum definition level {max_def})"));
         }
         let mut wanted = wanted.to_vec();
@@ -229,6 +243,9 @@ impl PageCursor {
     fn start(&mut self, h: PageHeader) -> Result<(), String> {
         self.header = Some(h);
         self.body_left = u64::from(h.compressed_size);
+        if h.kind.is_data() && h.num_values.max(h.num_rows.unwrap_or(0)) > MAX_PAGE_VALUES {
+            return Err(format!("page claims {} values; pages of up to {MAX_PAGE_VALUES} are read", h.num_values));
+        }
         if h.kind.is_data() {
             let rows = u64::from(h.num_rows.unwrap_or(h.num_values));
             if let Some(&bad) = self.wanted.iter().find(|&&r| r >= rows) {
@@ -296,14 +313,15 @@ impl PageCursor {
                 let mut ordinal = 0u64;
                 let mut w = self.wanted.iter().peekable();
                 for (row, &l) in levels.iter().enumerate().take(rows as usize) {
+                    let present = l == self.max_def as u32;
                     if w.next_if(|&&r| r == row as u64).is_some() {
-                        if l == 0 {
-                            self.out.push((row as u64, Cell::Null));
-                        } else {
+                        if present {
                             self.targets.push((ordinal, row as u64));
+                        } else {
+                            self.out.push((row as u64, Cell::Null));
                         }
                     }
-                    ordinal += u64::from(l != 0);
+                    ordinal += u64::from(present);
                 }
                 self.present = ordinal;
             }
@@ -327,7 +345,7 @@ impl PageCursor {
             self.levels_left -= n as u64;
             input = &input[n..];
             if self.levels_left == 0 {
-                let levels = decode_hybrid(&self.levels, 1, self.h().num_values as usize)?;
+                let levels = decode_hybrid(&self.levels, level_width(self.max_def), self.h().num_values as usize)?;
                 self.levels = Vec::new();
                 self.values_start(Some(levels))?;
             }
@@ -362,7 +380,7 @@ impl PageCursor {
                     if u.len() < n {
                         return Ok(());
                     }
-                    let levels = decode_hybrid(&u[..n], 1, self.header.map_or(0, |h| h.num_values) as usize)?;
+                    let levels = decode_hybrid(&u[..n], level_width(self.max_def), self.header.map_or(0, |h| h.num_values) as usize)?;
                     flow.consume(n);
                     self.values_start(Some(levels))?;
                 }
@@ -498,6 +516,23 @@ mod tests {
     use parquet::file::reader::{FileReader, SerializedFileReader};
 
     use super::*;
+
+    #[test]
+    fn a_page_claiming_too_many_values_is_refused_before_its_levels_are_decoded() {
+        let h = PageHeader {
+            kind: PageKind::Data,
+            uncompressed_size: 8,
+            compressed_size: 8,
+            num_values: u32::MAX >> 1,
+            num_rows: None,
+            encoding: encoding::PLAIN,
+            def_levels_len: 0,
+            rep_levels_len: 0,
+            is_compressed: false,
+        };
+        let err = PageCursor::new(Codec::Uncompressed, 1, &[0], Some(h)).err().unwrap();
+        assert_eq!(err, "page claims 2147483647 values; pages of up to 16777216 are read");
+    }
 
     #[test]
     fn hybrid_runs_decode() {
@@ -671,7 +706,7 @@ mod tests {
         c.push(&page[..page.len() / 2]).unwrap();
         assert!(c.finish().unwrap_err().contains("0 of 1"));
         assert!(PageCursor::new(Codec::Uncompressed, 1, &[100_000], Some(h)).is_err(), "row beyond the page");
-        assert!(PageCursor::new(Codec::Uncompressed, 2, &[0], None).is_err(), "nested column");
+        assert!(PageCursor::new(Codec::Uncompressed, MAX_CURSOR_DEF + 1, &[0], None).is_err(), "deeply nested column");
         // A value length larger than the page.
         let mut bad = page.clone();
         let levels = u32::from_le_bytes(bad[n..n + 4].try_into().unwrap()) as usize;

@@ -16,7 +16,7 @@ use parquet::file::page_index::offset_index::PageLocation;
 use serde::{Deserialize, Serialize};
 
 use super::page_header::{encoding, PageHeader, PageKind};
-use super::page_values::Codec;
+use super::page_values::{Codec, MAX_CURSOR_DEF};
 use super::pages::{PageInfo, PageMap, HOP_BYTES};
 use super::Shard;
 use crate::engine::range::{coalesce, GAP_BYTES};
@@ -219,8 +219,12 @@ pub fn row_groups(shard: &Shard) -> Vec<(u64, u64)> {
         .collect()
 }
 
-/// The leaf columns of root column `root`.
+/// The leaf columns read of root column `root`: all of them, but only `bytes` of an
+/// image stored as the Hub's `struct<bytes, path>`.
 pub fn leaves_of(shard: &Shard, root: usize) -> Vec<usize> {
+    if let Some(leaf) = shard.columns.image_leaf(root) {
+        return vec![leaf];
+    }
     let descr = shard.metadata.file_metadata().schema_descr();
     (0..descr.num_columns()).filter(|&l| descr.get_column_root_idx(l) == root).collect()
 }
@@ -228,14 +232,17 @@ pub fn leaves_of(shard: &Shard, root: usize) -> Vec<usize> {
 /// Whether our cursor can decode this chunk, and how.
 fn cursor_for(shard: &Shard, root: usize, leaf: usize, col: &ColumnChunkMetaData) -> Option<Handler> {
     let descr = col.column_descr();
-    let binary = matches!(
-        shard.schema.fields().get(root).map(|f| f.data_type()),
-        Some(DataType::Binary | DataType::LargeBinary | DataType::BinaryView)
-    );
+    let binary = shard.columns.image_leaf(root) == Some(leaf)
+        || matches!(
+            shard.schema.fields().get(root).map(|f| f.data_type()),
+            Some(DataType::Binary | DataType::LargeBinary | DataType::BinaryView)
+        );
     let supported = |e: Encoding| {
         matches!(e, Encoding::PLAIN | Encoding::PLAIN_DICTIONARY | Encoding::RLE | Encoding::RLE_DICTIONARY)
     };
-    let flat = leaves_of(shard, root) == [leaf] && descr.max_rep_level() == 0 && descr.max_def_level() <= 1;
+    // Definition levels up to the cursor's bound: a nullable struct of a nullable `bytes`
+    // (the Hub's image) has two.
+    let flat = leaves_of(shard, root) == [leaf] && descr.max_rep_level() == 0 && descr.max_def_level() <= MAX_CURSOR_DEF;
     (binary && flat && descr.physical_type() == PhysicalType::BYTE_ARRAY && col.encodings().all(supported))
         .then_some(())
         .and_then(|_| Codec::of(col.compression()))

@@ -307,7 +307,9 @@ async fn run_decoder(
     let corrupt = |file: &str, e: parquet::errors::ParquetError| EngineError::Corrupt { file: file.into(), detail: format!("{columns}: {e}") };
     let sizes: Vec<u64> = plan::row_groups(shard).iter().map(|g| g.1).collect();
     let builder = ParquetPushDecoderBuilder::try_new_decoder(decoder_metadata(shard, plan)).map_err(|e| corrupt(file, e))?;
-    let mask = ProjectionMask::roots(builder.parquet_schema(), plan.decoder_roots.iter().copied());
+    // Leaves, not roots: of an image stored as a struct only `bytes` is planned and read.
+    let leaves: Vec<usize> = plan.decoder_roots.iter().flat_map(|&r| super::plan::leaves_of(shard, r)).collect();
+    let mask = ProjectionMask::leaves(builder.parquet_schema(), leaves);
     let mut decoder = builder
         .with_projection(mask)
         .with_batch_size(plan.rows.len().clamp(1, 8192))
@@ -482,12 +484,14 @@ fn assemble(
                 let v = cells.get(&(root, row)).ok_or_else(|| bad(format!("row {row}, column `{}`: not decoded", field.name())))?;
                 values.push(v.as_deref());
             }
-            let array: ArrayRef = match field.data_type() {
-                DataType::LargeBinary => Arc::new(LargeBinaryArray::from_iter(values)),
-                DataType::BinaryView => Arc::new(BinaryViewArray::from_iter(values)),
-                _ => Arc::new(BinaryArray::from_iter(values)),
+            let (field, array): (Field, ArrayRef) = match field.data_type() {
+                DataType::LargeBinary => (field.clone(), Arc::new(LargeBinaryArray::from_iter(values))),
+                DataType::BinaryView => (field.clone(), Arc::new(BinaryViewArray::from_iter(values))),
+                DataType::Binary => (field.clone(), Arc::new(BinaryArray::from_iter(values))),
+                // An image struct: its `bytes`, under the image's name.
+                _ => (Field::new(field.name(), DataType::Binary, true), Arc::new(BinaryArray::from_iter(values))),
             };
-            fields.push(Arc::new(field.clone()));
+            fields.push(Arc::new(field));
             arrays.push(array);
         }
     }
@@ -639,9 +643,7 @@ mod layout_tests {
                 source_image: 1,
                 edited_image: 1,
                 id: Some(0),
-                task: None,
-                sizes: [None; 4],
-                scores: [None; 3],
+                ..Default::default()
             },
             pages: Default::default(),
             hopping: Default::default(),

@@ -1,14 +1,16 @@
 //! Samples as the gallery shows them: the small columns of a row (`SampleMeta`) and the
-//! two image cells, taken out of decoded Arrow batches by column name.
+//! two image cells, taken out of decoded Arrow batches by the names the file's layout
+//! gives them. An image cell is raw bytes or the `bytes` of the Hub's image struct; an
+//! instruction is text or the first of a list of texts.
 
 use arrow_array::cast::AsArray;
 use arrow_array::types::{Int16Type, Int32Type, Int64Type, Int8Type, UInt16Type, UInt32Type, UInt64Type, UInt8Type};
-use arrow_array::{Array, RecordBatch};
+use arrow_array::{Array, ArrayRef, RecordBatch};
 use arrow_schema::DataType;
 use bytes::Bytes;
 use serde::{Deserialize, Serialize};
 
-use super::columns;
+use super::columns::{self, Columns};
 use crate::engine::error::{EngineError, EngineResult};
 
 /// What a card and the sample view show of a row, besides its images.
@@ -52,21 +54,29 @@ fn int_at(batch: &RecordBatch, name: &str, i: usize) -> Option<i64> {
     })
 }
 
-fn str_at(batch: &RecordBatch, name: &str, i: usize) -> Option<String> {
-    let col = batch.column_by_name(name)?;
+/// Text at `i` of a string array, or the first text of a list of them.
+fn text_of(col: &dyn Array, i: usize) -> Option<String> {
     if col.is_null(i) {
         return None;
     }
+    let first = |values: ArrayRef| text_of(values.as_ref(), 0).filter(|_| !values.is_empty());
     Some(match col.data_type() {
         DataType::Utf8 => col.as_string::<i32>().value(i).to_owned(),
         DataType::LargeUtf8 => col.as_string::<i64>().value(i).to_owned(),
         DataType::Utf8View => col.as_string_view().value(i).to_owned(),
+        DataType::List(_) => first(col.as_list::<i32>().value(i))?,
+        DataType::LargeList(_) => first(col.as_list::<i64>().value(i))?,
+        DataType::FixedSizeList(_, _) => first(col.as_fixed_size_list().value(i))?,
         _ => return None,
     })
 }
 
-fn bytes_at(batch: &RecordBatch, name: &str, i: usize) -> Option<Bytes> {
-    let col = batch.column_by_name(name)?;
+fn str_at(batch: &RecordBatch, name: &str, i: usize) -> Option<String> {
+    text_of(batch.column_by_name(name)?.as_ref(), i)
+}
+
+/// Bytes at `i` of a binary array, or of the `bytes` child of a struct.
+fn bytes_of(col: &dyn Array, i: usize) -> Option<Bytes> {
     if col.is_null(i) {
         return None;
     }
@@ -74,8 +84,13 @@ fn bytes_at(batch: &RecordBatch, name: &str, i: usize) -> Option<Bytes> {
         DataType::Binary => col.as_binary::<i32>().value(i),
         DataType::LargeBinary => col.as_binary::<i64>().value(i),
         DataType::BinaryView => col.as_binary_view().value(i),
+        DataType::Struct(_) => return bytes_of(col.as_struct().column_by_name("bytes")?.as_ref(), i),
         _ => return None,
     }))
+}
+
+fn bytes_at(batch: &RecordBatch, name: &str, i: usize) -> Option<Bytes> {
+    bytes_of(batch.column_by_name(name)?.as_ref(), i)
 }
 
 /// Pair each decoded row with its row number: `rows` must be the sorted, de-duplicated
@@ -96,7 +111,7 @@ pub fn sorted_rows(rows: &[u64]) -> Vec<u64> {
     v
 }
 
-pub fn metas(batches: &[RecordBatch], rows: &[u64]) -> Vec<SampleMeta> {
+pub fn metas(batches: &[RecordBatch], rows: &[u64], cols: &Columns) -> Vec<SampleMeta> {
     use columns::*;
     rows_of(batches, rows)
         .map(|(row, b, i)| {
@@ -105,7 +120,7 @@ pub fn metas(batches: &[RecordBatch], rows: &[u64]) -> Vec<SampleMeta> {
                 row,
                 id: int_at(b, ID, i),
                 task: str_at(b, TASK, i),
-                instruction: str_at(b, INSTRUCTION, i).unwrap_or_default(),
+                instruction: str_at(b, cols.instruction_name(), i).unwrap_or_default(),
                 source_size: pair(SOURCE_WIDTH, SOURCE_HEIGHT),
                 edited_size: pair(EDITED_WIDTH, EDITED_HEIGHT),
                 scores: [int_at(b, SCORE_IF, i), int_at(b, SCORE_EC, i), int_at(b, SCORE_GQ, i)],
@@ -114,7 +129,7 @@ pub fn metas(batches: &[RecordBatch], rows: &[u64]) -> Vec<SampleMeta> {
         .collect()
 }
 
-pub fn pairs(file: &str, batches: &[RecordBatch], rows: &[u64]) -> EngineResult<Vec<PairBytes>> {
+pub fn pairs(file: &str, batches: &[RecordBatch], rows: &[u64], cols: &Columns) -> EngineResult<Vec<PairBytes>> {
     rows_of(batches, rows)
         .map(|(row, b, i)| {
             let cell = |name: &str| {
@@ -123,7 +138,7 @@ pub fn pairs(file: &str, batches: &[RecordBatch], rows: &[u64]) -> EngineResult<
                     detail: format!("row {row}, column `{name}`: empty image cell"),
                 })
             };
-            Ok(PairBytes { row, source: cell(columns::SOURCE_IMAGE)?, edited: cell(columns::EDITED_IMAGE)? })
+            Ok(PairBytes { row, source: cell(cols.source_name())?, edited: cell(cols.edited_name())? })
         })
         .collect()
 }
