@@ -32,6 +32,9 @@ pub enum Request {
     },
     /// The rows of a file of the open dataset, from its footer.
     Count { file: String },
+    /// Local files picked on the page, by these names (`local:{name}` sources): their
+    /// `File` objects travel beside the JSON, in this order, and are read by slices.
+    Local { names: Vec<String> },
     /// The text columns of these rows of a file of the open dataset.
     Rows { file: String, rows: Vec<u64> },
     /// The two images of these rows (the reply carries 2 Blobs per row, in order).

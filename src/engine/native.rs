@@ -13,7 +13,7 @@ use crate::engine::error::{EngineError, EngineResult};
 use crate::engine::range::file::FileSource;
 use crate::engine::range::http::HttpSource;
 use crate::engine::range::redirects::Redirects;
-use crate::engine::range::{Counters, RangeReply, RangeSource};
+use crate::engine::range::{Counters, Failing, RangeSource};
 use crate::engine::session::{Backend, MAX_MANIFEST_BYTES};
 
 #[derive(Clone)]
@@ -52,25 +52,6 @@ fn is_url(s: &str) -> bool {
     s.starts_with("http://") || s.starts_with("https://")
 }
 
-/// A source whose opening failed: every read returns that error, so the failure
-/// surfaces where the caller reads, with the file named.
-struct Failed(String, EngineError, Counters);
-
-impl RangeSource for Failed {
-    fn name(&self) -> &str {
-        &self.0
-    }
-    fn known_size(&self) -> Option<u64> {
-        None
-    }
-    fn read(&self, _: std::ops::Range<u64>) -> LocalBoxFuture<'_, EngineResult<RangeReply>> {
-        let e = self.1.clone();
-        async move { Err(e) }.boxed_local()
-    }
-    fn counters(&self) -> &Counters {
-        &self.2
-    }
-}
 
 impl Backend for NativeBackend {
     fn source(&self, url: &str, size: Option<u64>, counters: &Counters) -> Rc<dyn RangeSource> {
@@ -80,7 +61,7 @@ impl Backend for NativeBackend {
         }
         match FileSource::open(url, counters.clone()) {
             Ok(f) => Rc::new(f),
-            Err(e) => Rc::new(Failed(url.into(), e, counters.clone())),
+            Err(e) => Rc::new(Failing::new(url, e, counters)),
         }
     }
 

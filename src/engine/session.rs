@@ -15,7 +15,7 @@ use futures::FutureExt;
 use crate::engine::dataset::hub::{self, ApiReply, Hub, Token, MAX_TREE_ENTRIES, MAX_TREE_PAGES};
 use crate::engine::dataset::link::ColumnMap;
 use crate::engine::dataset::open::DatasetView;
-use crate::engine::dataset::source::Source;
+use crate::engine::dataset::source::{Source, LOCAL_PREFIX};
 use crate::engine::error::{EngineError, EngineResult};
 use crate::engine::imaging::diff::{self, ChangeMap, PairName, Which};
 use crate::engine::imaging::sniff::{self, ImageFormat};
@@ -35,6 +35,11 @@ pub const PAIR_CACHE_BYTES: usize = 48 * 1024 * 1024;
 /// A manifest larger than this is refused.
 pub const MAX_MANIFEST_BYTES: usize = 4 * 1024 * 1024;
 
+/// The source of the local file `name` as backends know it.
+pub fn local_url(name: &str) -> String {
+    format!("{LOCAL_PREFIX}{name}")
+}
+
 /// How URLs become readable sources in this environment.
 pub trait Backend {
     /// A range source for `url`, counting into `counters`.
@@ -53,6 +58,13 @@ pub trait Backend {
     /// Talk to `hub` from now on, sending `token` (as `Authorization`) to its origin only.
     fn set_hub(&self, hub: &Hub, token: Option<Token>) {
         let _ = (hub, token);
+    }
+
+    /// Whether a local file named `name` was handed to this backend (its source is
+    /// `local:{name}`).
+    fn has_local(&self, name: &str) -> bool {
+        let _ = name;
+        false
     }
 }
 
@@ -180,6 +192,11 @@ impl<B: Backend> Session<B> {
         *self.hub.borrow_mut() = hub;
     }
 
+    /// The backend this session reads through.
+    pub fn backend(&self) -> &B {
+        &self.backend
+    }
+
     /// The Hub this session talks to.
     pub fn hub(&self) -> Hub {
         self.hub.borrow().clone()
@@ -248,9 +265,7 @@ impl<B: Backend> Session<B> {
                 view.recount();
                 view
             }
-            Source::Local(names) => {
-                return Err(EngineError::LocalMissing { file: names.join(", ") });
-            }
+            Source::Local(names) => self.open_local(names).await?,
         };
         if !matches!(src, Source::Hub { .. }) {
             self.hub_repo.borrow_mut().take();
@@ -258,6 +273,34 @@ impl<B: Backend> Session<B> {
         let view = Rc::new(view);
         *self.dataset.borrow_mut() = Some(Rc::clone(&view));
         Ok(view)
+    }
+
+    /// Local files handed to the backend, each counted from its footer (a local read is
+    /// quick); ScaleEdit shards (`{task}_{NNNN}.parquet`) grouped into their families.
+    async fn open_local(&self, names: &[String]) -> EngineResult<DatasetView> {
+        let missing: Vec<&str> = names.iter().filter(|n| !self.backend.has_local(n)).map(String::as_str).collect();
+        if !missing.is_empty() {
+            return Err(EngineError::LocalMissing { file: missing.join(", ") });
+        }
+        let mut files = Vec::new();
+        let mut layout = None;
+        for name in names {
+            let url = local_url(name);
+            let shard = self.load_shard(&url, None).await?;
+            layout.get_or_insert_with(|| shard.columns.layout.clone());
+            files.push((name.clone(), url, shard.rows(), shard.size));
+        }
+        let mut view = DatasetView::local(files);
+        view.layout = layout;
+        Ok(view)
+    }
+
+    /// Forget what was read of the local files `names` (other files now go by these
+    /// names).
+    pub async fn forget_local(&self, names: &[String]) {
+        for name in names {
+            self.forget(&local_url(name)).await;
+        }
     }
 
     /// A Hub API answer about `repo`, refused unless it is a success.

@@ -32,9 +32,10 @@ struct Client {
     worker: RefCell<Option<Worker>>,
     ready: Cell<bool>,
     queue: RefCell<Vec<String>>,
-    /// Requests every worker gets first, by kind (the Hub and its token): a worker
-    /// started after a crash gets them again.
-    standing: RefCell<Vec<(&'static str, String)>>,
+    /// Requests every worker gets first, by kind (the Hub and its token, the local
+    /// files), with what travels beside them: a worker started after a crash gets them
+    /// again.
+    standing: RefCell<Vec<(&'static str, String, Option<Array>)>>,
     next_id: Cell<u64>,
     pending: RefCell<HashMap<u64, oneshot::Sender<Answer>>>,
     /// Counters of workers that have died, so the total never goes backwards.
@@ -90,9 +91,9 @@ impl Client {
         self.status.stats.set(self.banked.get() + msg.stats);
         if msg.reply == Reply::Ready {
             self.ready.set(true);
-            let standing: Vec<String> = self.standing.borrow().iter().map(|(_, t)| t.clone()).collect();
-            for t in standing {
-                self.post(&t);
+            let standing: Vec<(String, Option<Array>)> = self.standing.borrow().iter().map(|(_, t, f)| (t.clone(), f.clone())).collect();
+            for (t, files) in standing {
+                self.post_with(&t, files.as_ref());
             }
             let queued: Vec<String> = self.queue.borrow_mut().drain(..).collect();
             for q in queued {
@@ -134,17 +135,32 @@ impl Client {
 
     /// Send `request` now (or when the worker is ready) and to every later worker, in
     /// place of the standing request of the same `kind`. Its reply is not awaited.
-    fn stand(&self, kind: &'static str, request: Request) {
+    fn stand(&self, kind: &'static str, request: Request, files: Option<Array>) {
         let id = self.next_id.get() + 1;
         self.next_id.set(id);
         let text = serde_json::to_string(&ToWorker { id, request }).unwrap_or_default();
         {
             let mut standing = self.standing.borrow_mut();
-            standing.retain(|(k, _)| *k != kind);
-            standing.push((kind, text.clone()));
+            standing.retain(|(k, _, _)| *k != kind);
+            standing.push((kind, text.clone(), files.clone()));
         }
         if self.ready.get() {
-            self.post(&text);
+            self.post_with(&text, files.as_ref());
+        }
+    }
+
+    /// Post `text`, with `files` beside it when there are some (`{json, files}`): `File`
+    /// objects cross to the worker as handles, their bytes stay where they are.
+    fn post_with(&self, text: &str, files: Option<&Array>) {
+        let Some(files) = files else { return self.post(text) };
+        let message = js_sys::Object::new();
+        // Setting properties on a fresh plain object cannot fail.
+        let _ = Reflect::set(&message, &"json".into(), &JsValue::from_str(text));
+        let _ = Reflect::set(&message, &"files".into(), files);
+        if let Some(w) = self.worker.borrow().as_ref() {
+            if let Err(e) = w.post_message(&message) {
+                web_sys::console::error_2(&"could not reach the worker".into(), &e);
+            }
         }
     }
 
@@ -183,9 +199,14 @@ pub fn start() -> WorkerStatus {
 
 /// Keep `request` standing for every worker (see `Client::stand`).
 pub fn stand(kind: &'static str, request: Request) {
+    stand_with_files(kind, request, None);
+}
+
+/// Keep `request` standing for every worker, with `files` (`File` objects) beside it.
+pub fn stand_with_files(kind: &'static str, request: Request, files: Option<Array>) {
     CLIENT.with(|c| {
         if let Some(c) = c.borrow().as_ref() {
-            c.stand(kind, request);
+            c.stand(kind, request, files);
         }
     });
 }

@@ -7,6 +7,7 @@ use leptos::prelude::*;
 
 use super::client::WorkerStatus;
 use super::review::ReviewTools;
+use super::local::FilePicker;
 use super::token::TokenBox;
 use super::url::UrlState;
 use crate::engine::dataset::link::ViewState;
@@ -83,6 +84,7 @@ pub fn Header(dataset: Signal<Option<Arc<DatasetView>>>) -> impl IntoView {
                 />
                 <button type="submit">"Open"</button>
             </form>
+            <FilePicker label="Local files…" test_id="file-picker"/>
             <TokenBox/>
             <label class="filter">
                 <span>"Task"</span>

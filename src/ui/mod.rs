@@ -7,6 +7,7 @@ mod focus;
 mod grid;
 mod header;
 mod images;
+mod local;
 mod review;
 mod sample;
 mod token;
@@ -62,6 +63,7 @@ fn App() -> impl IntoView {
     provide_context(status);
     let counts = Counts(RwSignal::new(HashMap::new()));
     provide_context(counts);
+    let local_files = local::provide(state);
     // First, so that an open list of shortcuts sees keys before the sample view.
     review::shortcuts::provide();
     review::Flags::provide(state);
@@ -81,6 +83,7 @@ fn App() -> impl IntoView {
     let dataset = LocalResource::new(move || {
         status.epoch.track();
         token_epoch.track();
+        local_files.epoch.track();
         open(src.get(), map.get())
     });
     let base = Signal::derive(move || dataset.get().and_then(|r| r.ok()));
@@ -104,6 +107,7 @@ fn App() -> impl IntoView {
     view! {
         <header::Header dataset=loaded/>
         <CrashNotice status/>
+        <local::DropZone/>
         <main class="content">
             <Suspense fallback=|| view! { <p class="loading">"Opening the dataset…"</p> }>
                 {move || dataset.get().map(|result| match result {
@@ -158,10 +162,17 @@ pub fn linked(text: &str) -> impl IntoView {
 fn ErrorBox(message: String) -> impl IntoView {
     let state = expect_context::<UrlState>();
     let on_demo = move |_| state.0.set(Default::default());
+    // A link to local files opened where they are not: pick them here.
+    let local = state.0.with_untracked(|s| match Source::parse(s.src.as_deref()) {
+        Ok(Source::Local(names)) if names.len() == 1 => Some(format!("Pick {} again", names[0])),
+        Ok(Source::Local(names)) => Some(format!("Pick the {} files again", names.len())),
+        _ => None,
+    });
     view! {
         <div class="error" role="alert" data-testid="error">
             <strong>"Could not open this dataset. "</strong>
             <span>{linked(&message)}</span>
+            {local.map(|label| view! { <local::FilePicker label test_id="file-picker-again"/> })}
             <button class="link" on:click=on_demo>"Open the demo instead"</button>
         </div>
     }

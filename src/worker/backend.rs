@@ -1,20 +1,25 @@
 //! How the worker reaches data: browser fetch for URLs (ranged for Parquet, whole for
-//! small manifests and the Hub's API). A Hub token is sent to the Hub's origin only.
+//! small manifests and the Hub's API), and local files picked on the page (`local:{name}`),
+//! read by slices of their `File`, never whole. A Hub token is sent to the Hub's origin
+//! only.
 
 use std::cell::RefCell;
+use std::collections::HashMap;
 use std::rc::Rc;
 
 use futures::future::LocalBoxFuture;
 use futures::FutureExt;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{Request, RequestInit, Response, WorkerGlobalScope};
+use web_sys::{Blob, Request, RequestInit, Response, WorkerGlobalScope};
 
 use crate::engine::dataset::hub::{ApiReply, Hub, Token, MAX_API_BYTES};
 use crate::engine::error::{EngineError, EngineResult};
+use crate::engine::dataset::source::LOCAL_PREFIX;
+use crate::engine::range::blob::BlobSource;
 use crate::engine::range::fetch::FetchSource;
 use crate::engine::range::redirects::Redirects;
-use crate::engine::range::{Counters, RangeSource, ANSWER_TIMEOUT};
+use crate::engine::range::{Counters, Failing, RangeSource, ANSWER_TIMEOUT};
 use crate::engine::time::deadline;
 use crate::engine::session::{Backend, MAX_MANIFEST_BYTES};
 
@@ -24,9 +29,16 @@ pub struct WebBackend {
     hub: RefCell<(Hub, Option<Token>)>,
     /// Where file URLs were redirected to (the Hub's resolver to its CDN).
     redirects: Redirects,
+    /// Local files handed over by the page, by name.
+    local: RefCell<HashMap<String, Blob>>,
 }
 
 impl WebBackend {
+    /// From now on the local files are these (by name).
+    pub fn set_local(&self, files: Vec<(String, Blob)>) {
+        *self.local.borrow_mut() = files.into_iter().collect();
+    }
+
     /// `Authorization` for `url`: the token, when `url` is on the Hub's origin.
     fn authorization(&self, url: &str) -> Option<String> {
         let hub = self.hub.borrow();
@@ -113,6 +125,12 @@ async fn get_text(url: &str, counters: &Counters) -> EngineResult<String> {
 
 impl Backend for WebBackend {
     fn source(&self, url: &str, size: Option<u64>, counters: &Counters) -> Rc<dyn RangeSource> {
+        if let Some(name) = url.strip_prefix(LOCAL_PREFIX) {
+            return match self.local.borrow().get(name) {
+                Some(blob) => Rc::new(BlobSource::new(name, blob.clone(), counters.clone())),
+                None => Rc::new(Failing::new(name, EngineError::LocalMissing { file: name.into() }, counters)),
+            };
+        }
         let src = FetchSource::new(url, size, counters.clone()).with_authorization(self.authorization(url));
         Rc::new(src.with_redirects(self.redirects.clone()))
     }
@@ -127,5 +145,9 @@ impl Backend for WebBackend {
 
     fn set_hub(&self, hub: &Hub, token: Option<Token>) {
         *self.hub.borrow_mut() = (hub.clone(), token);
+    }
+
+    fn has_local(&self, name: &str) -> bool {
+        self.local.borrow().contains_key(name)
     }
 }

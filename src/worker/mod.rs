@@ -48,8 +48,13 @@ fn post(msg: &FromWorker, blobs: &[Blob]) {
     }
 }
 
-async fn answer(session: &Session<WebBackend>, request: Request) -> (Reply, Vec<Blob>) {
+async fn answer(session: &Session<WebBackend>, request: Request, files: Vec<Blob>) -> (Reply, Vec<Blob>) {
     let result = match request {
+        Request::Local { names } => {
+            session.forget_local(&names).await;
+            session.backend().set_local(names.into_iter().zip(files).collect());
+            Ok((Reply::Done, vec![]))
+        }
         Request::Hub { base, token } => {
             // The page chose the Hub; a stand-in is taken only on this computer.
             let here = scope().location().href();
@@ -118,7 +123,20 @@ pub fn start() {
     console_error_panic_hook::set_once();
     let session = Rc::new(Session::new(WebBackend::default()));
     let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
-        let text = event.data().as_string().unwrap_or_default();
+        // A request is its JSON, or {json, files} when local files travel with it.
+        let data = event.data();
+        let (text, files) = match data.as_string() {
+            Some(text) => (text, Vec::new()),
+            None => {
+                let json = Reflect::get(&data, &"json".into()).ok().and_then(|j| j.as_string()).unwrap_or_default();
+                let files: Vec<Blob> = Reflect::get(&data, &"files".into())
+                    .ok()
+                    .and_then(|f| f.dyn_into::<Array>().ok())
+                    .map(|a| a.iter().filter_map(|f| f.dyn_into::<Blob>().ok()).collect())
+                    .unwrap_or_default();
+                (json, files)
+            }
+        };
         let msg: ToWorker = match serde_json::from_str(&text) {
             Ok(m) => m,
             Err(e) => {
@@ -132,7 +150,7 @@ pub fn start() {
         }
         let session = Rc::clone(&session);
         wasm_bindgen_futures::spawn_local(async move {
-            let (reply, blobs) = answer(&session, msg.request).await;
+            let (reply, blobs) = answer(&session, msg.request, files).await;
             post(&FromWorker { id: msg.id, stats: session.stats(), reply }, &blobs);
         });
     });

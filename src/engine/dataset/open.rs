@@ -157,6 +157,52 @@ impl DatasetView {
     }
 }
 
+impl DatasetView {
+    /// A dataset of local files, each (name, source, rows, bytes): the names of ScaleEdit
+    /// shards (`{task}_{NNNN}.parquet`) put them in their families, in catalog order.
+    pub fn local(files: Vec<(String, String, u64, u64)>) -> Self {
+        let family_of = |name: &str| {
+            let stem = name.strip_suffix(".parquet").unwrap_or(name);
+            let task = stem.rsplit_once('_').filter(|(_, n)| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit())).map_or(stem, |(t, _)| t);
+            family_by_task(task)
+        };
+        let count = files.len();
+        let mut files: Vec<FileView> = files
+            .into_iter()
+            .map(|(name, url, rows, bytes)| FileView {
+                task: family_of(&name).map(|f| f.task.to_string()),
+                key: name,
+                url,
+                rows,
+                bytes: Some(bytes),
+                counted: true,
+            })
+            .collect();
+        files.sort_by_key(|f| f.task.as_deref().map_or(FAMILIES.len(), task_order));
+        let mut families: Vec<FamilyView> = Vec::new();
+        for f in &files {
+            let Some(def) = f.task.as_deref().and_then(family_by_task) else { continue };
+            if families.last().is_none_or(|x| x.task != def.task) {
+                families.push(FamilyView { task: def.task.into(), id: def.id.into(), label: def.label(), rows: 0, files: 0, counted: true });
+            }
+        }
+        let name = match files.as_slice() {
+            [one] => one.key.clone(),
+            _ => format!("{count} local files"),
+        };
+        let mut view = Self {
+            name,
+            attribution: "Files on this computer: read here by ranges, never uploaded.".into(),
+            families,
+            files,
+            pinned: None,
+            layout: None,
+        };
+        view.recount();
+        view
+    }
+}
+
 /// A run of consecutive rows of one file: what one grid page asks the worker for. A run
 /// of no rows is a probe: the file's rows are not counted yet, and its page counts them.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -325,6 +371,18 @@ mod tests {
         assert_eq!(d2.neighbour(None, a1, 0, true), Some((a1.into(), 1)));
         assert_eq!(d2.neighbour(None, a1, 5, false), Some((a1.into(), 4)));
         assert_eq!(d2.neighbour(None, a1, 0, false), Some(("2.1_object_addition/a_0000.parquet".into(), 2)));
+    }
+
+    #[test]
+    fn local_scaleedit_shards_fall_into_their_families() {
+        let f = |n: &str, rows| (n.to_string(), format!("local:{n}"), rows, 100);
+        let d = DatasetView::local(vec![f("color_change_0001.parquet", 3), f("mine.parquet", 2), f("style_transfer_0000.parquet", 4)]);
+        let keys: Vec<&str> = d.files.iter().map(|f| f.key.as_str()).collect();
+        assert_eq!(keys, ["style_transfer_0000.parquet", "color_change_0001.parquet", "mine.parquet"]);
+        let fams: Vec<(&str, u64)> = d.families.iter().map(|f| (f.task.as_str(), f.rows)).collect();
+        assert_eq!(fams, [("style_transfer", 4), ("color_change", 3)]);
+        assert_eq!((d.name.as_str(), d.total_rows()), ("3 local files", 9));
+        assert_eq!(DatasetView::local(vec![f("mine.parquet", 2)]).name, "mine.parquet");
     }
 
     #[test]

@@ -150,6 +150,36 @@ pub trait RangeSource {
     fn counters(&self) -> &Counters;
 }
 
+/// A source whose opening failed: every read returns that error, so the failure
+/// surfaces where the caller reads, with the file named.
+pub struct Failing {
+    name: String,
+    error: EngineError,
+    counters: Counters,
+}
+
+impl Failing {
+    pub fn new(name: &str, error: EngineError, counters: &Counters) -> Self {
+        Self { name: name.into(), error, counters: counters.clone() }
+    }
+}
+
+impl RangeSource for Failing {
+    fn name(&self) -> &str {
+        &self.name
+    }
+    fn known_size(&self) -> Option<u64> {
+        None
+    }
+    fn read(&self, _: Range<u64>) -> LocalBoxFuture<'_, EngineResult<RangeReply>> {
+        let e = self.error.clone();
+        async move { Err(e) }.boxed_local()
+    }
+    fn counters(&self) -> &Counters {
+        &self.counters
+    }
+}
+
 /// Read several ranges at once (one parallel wave), coalescing near ones, and return
 /// the bytes of each asked range in order.
 pub async fn read_many(src: &dyn RangeSource, ranges: &[Range<u64>]) -> EngineResult<Vec<Bytes>> {
