@@ -68,7 +68,7 @@ run: cli dist
 	@echo
 	$(GALLERY) serve dist --host $(BIND) --port $(PORT)
 
-test: setup test-native test-wasm dist test-e2e
+test: setup test-native test-wasm dist dist-subpath test-e2e
 
 ## Every native test: unit tests of the library and binaries, tests/*.rs.
 test-native: setup
@@ -105,3 +105,13 @@ test-e2e: cli dist
 
 clean:
 	rm -rf dist $(E2E)/out
+
+# ---------------------------------------------------------------------------------------
+## The app built for a sub-path, as GitHub Pages serves a project site (/<repo>/): the
+## release build with --public-url /gallery/ in $(SUBPATH_ROOT)/gallery/, with the Pages
+## 404 fallback. The end-to-end tests serve $(SUBPATH_ROOT) and open the app under /gallery/.
+SUBPATH_ROOT := $(TARGET_DIR)/subpath
+.PHONY: dist-subpath
+dist-subpath: setup demo
+	$(TRUNK_BUILD) --public-url /gallery/ --dist $(SUBPATH_ROOT)/gallery
+	bash scripts/pages/fallback.sh $(SUBPATH_ROOT)/gallery /gallery/

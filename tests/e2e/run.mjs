@@ -9,13 +9,16 @@
 //   NORANGE_URL  gallery serve tests/fixtures --cors --ignore-range a server that ignores Range
 //   HUB_URL      gallery hub-standin                                a stand-in of the Hugging Face Hub,
 //   HUB_CDN_URL                                                     with its CDN on a second origin
+//   SUBPATH_URL  gallery serve target/subpath                       the app built for /gallery/ (make
+//                                                                   dist-subpath), when it was built
 // then runs every tests/e2e/*.test.mjs with node's test runner, one file at a time, each
 // test under a time limit; a failing test leaves screenshots in tests/e2e/out/. The servers
 // are stopped at the end, also on failure or interruption. Exits non-zero on any failure.
 //
 // Environment: GALLERY_BIN (the command line, default target/release/gallery), DIST_DIR
-// (default dist), CHROMIUM (default /usr/bin/chromium), E2E_TEST_TIMEOUT (ms per test,
-// default 60000), E2E_TOTAL_TIMEOUT (ms for the whole run, default 1200000).
+// (default dist), SUBPATH_ROOT (default target/subpath), CHROMIUM (default /usr/bin/chromium),
+// E2E_TEST_TIMEOUT (ms per test, default 60000), E2E_TOTAL_TIMEOUT (ms for the whole run,
+// default 1200000).
 import { spawn } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import net from 'node:net';
@@ -120,6 +123,9 @@ async function waitForServer(name, child, origin, timeout = 30_000) {
 const [appPort, dataPort, norangePort, hubPort, cdnPort] = await Promise.all([
   freePort(), freePort(), freePort(), freePort(), freePort(),
 ]);
+// The build for a sub-path (`make dist-subpath`), served from the folder holding `gallery/`.
+const SUBPATH_ROOT = path.resolve(ROOT, process.env.SUBPATH_ROOT || path.join(TARGET_DIR, 'subpath'));
+const subpathPort = existsSync(path.join(SUBPATH_ROOT, 'gallery', 'index.html')) ? await freePort() : null;
 // The Hub stand-in's datasets: the built demo (else the fixtures), the same gated, and
 // the fixtures (files named as no ScaleEdit folder).
 const HUB_DEMO = existsSync(path.join(DIST_DIR, 'demo', 'manifest.json')) ? path.join(DIST_DIR, 'demo') : FIXTURES_DIR;
@@ -142,6 +148,9 @@ const servers = {
     ],
   },
 };
+if (subpathPort) {
+  servers.subpath = { port: subpathPort, args: ['serve', SUBPATH_ROOT, '--host', HOST, '--port', String(subpathPort), '--quiet'] };
+}
 for (const [name, s] of Object.entries(servers)) {
   s.origin = `http://${HOST}:${s.port}`;
   s.child = start(name, s.args);
@@ -183,6 +192,7 @@ const runner = spawn(
       NORANGE_URL: servers.norange.origin,
       HUB_URL: servers.hub.origin,
       HUB_CDN_URL: `http://${HOST}:${cdnPort}`,
+      ...(servers.subpath ? { SUBPATH_URL: servers.subpath.origin } : {}),
       DIST_DIR,
       E2E_TEST_TIMEOUT: String(TEST_TIMEOUT),
     },
