@@ -206,12 +206,7 @@ impl Reader<'_> {
                 };
                 let elem = b & 0x0f;
                 for _ in 0..n {
-                    // Booleans in a collection take a byte each.
-                    if elem == T_TRUE || elem == T_FALSE {
-                        self.advance(1)?;
-                    } else {
-                        self.skip(elem, depth + 1)?;
-                    }
+                    self.element(elem, depth + 1)?;
                 }
                 Ok(())
             }
@@ -220,8 +215,8 @@ impl Reader<'_> {
                 if n > 0 {
                     let kv = self.byte()?;
                     for _ in 0..n {
-                        self.skip(kv >> 4, depth + 1)?;
-                        self.skip(kv & 0x0f, depth + 1)?;
+                        self.element(kv >> 4, depth + 1)?;
+                        self.element(kv & 0x0f, depth + 1)?;
                     }
                 }
                 Ok(())
@@ -234,6 +229,17 @@ impl Reader<'_> {
                 Ok(())
             }
             other => Err(bad(format!("unknown thrift type {other}"))),
+        }
+    }
+
+    /// Skip one element of a list, set or map. Booleans in a collection take a byte each,
+    /// so every element consumes at least one byte: a count read from the input can never
+    /// loop longer than the input lasts.
+    fn element(&mut self, ttype: u8, depth: u32) -> Result<(), HeaderFault> {
+        if ttype == T_TRUE || ttype == T_FALSE {
+            self.advance(1)
+        } else {
+            self.skip(ttype, depth)
         }
     }
 
@@ -369,6 +375,17 @@ mod tests {
             }
         }
         assert!(seen_pages > 10, "{seen_pages} pages");
+    }
+
+    /// Found by fuzzing (`fuzz/`, target page_header): a map of 2^63 boolean pairs in an
+    /// unknown field looped without consuming input. Each element now takes a byte.
+    #[test]
+    fn a_huge_map_of_booleans_ends_with_the_input() {
+        let input = [0x9B, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x7F, 0x11];
+        assert_eq!(parse_page_header(&input), Err(HeaderFault::Short));
+        let mut bools = input.to_vec();
+        bools.extend([1u8; 64]);
+        assert_eq!(parse_page_header(&bools), Err(HeaderFault::Short));
     }
 
     #[test]
