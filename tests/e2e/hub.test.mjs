@@ -269,3 +269,27 @@ e2eTest('a file no layout fits lists its columns, and map= in the link opens it'
   await page.goto(appUrl({ src, map: 'picture:before' }));
   assert.match(await errorText(page), /unknown role `picture`/);
 });
+
+e2eTest('a file of a Hub dataset that cannot be read is reported in its place and can be skipped', async ({ page, context }) => {
+  await useStandin(context);
+  // test/fixtures: at its top level, valid files around not_parquet.parquet (an HTML page).
+  await page.goto(appUrl({ src: 'hf://datasets/test/fixtures', task: '.' }));
+  await waitForFirstCardLoaded(page);
+  let skip = page.locator('[data-testid=skip-file]');
+  for (let i = 0; i < 60 && !(await skip.count()); i++) {
+    await page.evaluate(() => window.scrollTo(0, document.scrollingElement.scrollHeight));
+    await page.waitForTimeout(250);
+  }
+  const error = page.locator(ERROR, { has: skip });
+  assert.match(await error.first().textContent(), /not_parquet\.parquet: not a Parquet file/);
+  await skip.first().click();
+  // The grid goes on with the next file.
+  const next = page.locator('[data-testid=card][data-file="pyarrow_cdc.parquet"]');
+  for (let i = 0; i < 60 && !(await next.count()); i++) {
+    await page.evaluate(() => window.scrollTo(0, document.scrollingElement.scrollHeight));
+    await page.waitForTimeout(250);
+  }
+  assert.ok((await next.count()) > 0, 'pairs of the file after the skipped one');
+  const files = new Set((await readCards(page)).map((c) => c.file));
+  assert.ok(!files.has('not_parquet.parquet'));
+});

@@ -70,6 +70,7 @@ fn Probe(file: String) -> impl IntoView {
     let counts = expect_context::<Counts>().0;
     let failed: RwSignal<Option<String>> = RwSignal::new(None);
     let f = file.clone();
+    let f2 = file.clone();
     Effect::new(move |_| {
         epoch.track();
         let file = f.clone();
@@ -88,8 +89,24 @@ fn Probe(file: String) -> impl IntoView {
         });
     });
     let name = file.rsplit('/').next().unwrap_or(&file).to_string();
+    // A file that cannot be read need not stop the grid: skipping it counts it as empty.
+    let skip = StoredValue::new(f2);
     move || match failed.get() {
-        Some(message) => view! { <div class="error page-error" role="alert" data-testid="error">{linked(&message)}</div> }.into_any(),
+        Some(message) => view! {
+            <div class="error page-error" role="alert" data-testid="error">
+                {linked(&message)}
+                <button
+                    class="link"
+                    data-testid="skip-file"
+                    on:click=move |_| {
+                        let _ = counts.try_update(|c| c.insert(skip.get_value(), 0));
+                    }
+                >
+                    "Skip this file"
+                </button>
+            </div>
+        }
+        .into_any(),
         None => view! { <p class="counting" data-testid="counting">{format!("Counting the pairs of {name}…")}</p> }.into_any(),
     }
 }
