@@ -48,6 +48,6 @@ status=0
 for target in footer page_header page_values imaging; do
     echo "== $target: $SECONDS_EACH s"
     (cd fuzz && cargo +nightly fuzz run "$target" "corpus/$target" -- \
-        -max_total_time="$SECONDS_EACH" -max_len=131072 -rss_limit_mb=2048 -print_final_stats=1) || status=1
+        -max_total_time="$SECONDS_EACH" -timeout=10 -max_len=131072 -rss_limit_mb=2048 -print_final_stats=1) || status=1
 done
 exit $status
