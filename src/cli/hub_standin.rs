@@ -162,9 +162,8 @@ impl Drop for StandinHandle {
 fn commit_of(name: &str, files: &BTreeMap<String, u64>) -> String {
     (0..3u8)
         .map(|salt| {
-            // DefaultHasher::new() has fixed keys: the same content gives the same id.
-            #[allow(deprecated)]
-            let mut h = std::hash::SipHasher::new();
+            // `DefaultHasher::new()` has fixed keys: the same content gives the same id.
+            let mut h = std::hash::DefaultHasher::new();
             (salt, name, files).hash(&mut h);
             format!("{:016x}", h.finish())
         })
@@ -338,9 +337,7 @@ impl Shared {
     }
 
     fn sign(&self, path: &str, expires: u64) -> String {
-        let mut h = self.signer.build_hasher();
-        (path, expires).hash(&mut h);
-        format!("{:016x}", h.finish())
+        format!("{:016x}", self.signer.hash_one((path, expires)))
     }
 
     /// Log `response` to `log` (the hub's, or the CDN's for its refusals).
@@ -356,32 +353,32 @@ impl Shared {
 }
 
 /// Whether a gated repository's request carries the right token: `Ok`, or the refusal.
-fn check_access(shared: &Shared, repo: &Repo, headers: &HeaderMap) -> Result<(), Response> {
+fn check_access(shared: &Shared, repo: &Repo, headers: &HeaderMap) -> Result<(), Box<Response>> {
     if !repo.gated {
         return Ok(());
     }
     let given = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer "));
     match given {
         Some(t) if t == shared.token => Ok(()),
-        Some(_) => Err(hub_error(
+        Some(_) => Err(Box::new(hub_error(
             StatusCode::FORBIDDEN,
             "GatedRepo",
             &format!("Access to dataset {} is restricted and you are not in the authorized list. Visit {}/datasets/{} to ask for access.", repo.name, shared.hub_origin, repo.name),
-        )),
-        None => Err(hub_error(
+        ))),
+        None => Err(Box::new(hub_error(
             StatusCode::UNAUTHORIZED,
             "GatedRepo",
             &format!("Access to dataset {} is restricted. You must have access to it and be authenticated to access it. Please log in.", repo.name),
-        )),
+        ))),
     }
 }
 
-fn check_revision<'a>(repo: &'a Repo, rev: &str) -> Result<&'a str, Response> {
+fn check_revision<'a>(repo: &'a Repo, rev: &str) -> Result<&'a str, Box<Response>> {
     let rev = decode(rev).unwrap_or_default();
     if rev == "main" || rev == repo.sha {
         Ok(&repo.sha)
     } else {
-        Err(hub_error(StatusCode::NOT_FOUND, "RevisionNotFound", &format!("Invalid rev id: {rev}")))
+        Err(Box::new(hub_error(StatusCode::NOT_FOUND, "RevisionNotFound", &format!("Invalid rev id: {rev}"))))
     }
 }
 
@@ -441,11 +438,11 @@ fn hub_answer(shared: &Shared, method: &Method, uri: &Uri, headers: &HeaderMap) 
                 ),
                 ["revision", rev] => match check_revision(repo, rev) {
                     Ok(sha) => json_answer(StatusCode::OK, json!({ "id": repo.name, "sha": sha }), &[("x-repo-commit", sha.to_string())]),
-                    Err(r) => r,
+                    Err(r) => *r,
                 },
                 ["tree", rev, path @ ..] => match check_revision(repo, rev) {
-                    Ok(_) => tree(shared, repo, rev, &path.join("/"), uri),
-                    Err(r) => r,
+                    Ok(_) => tree(shared, repo, &path.join("/"), uri),
+                    Err(r) => *r,
                 },
                 _ => hub_error(StatusCode::NOT_FOUND, "NotFound", "not found"),
             }
@@ -458,11 +455,11 @@ fn hub_answer(shared: &Shared, method: &Method, uri: &Uri, headers: &HeaderMap) 
                 return hub_error(StatusCode::UNAUTHORIZED, "RepoNotFound", "Repository not found");
             };
             if let Err(r) = check_access(shared, repo, headers) {
-                return r;
+                return *r;
             }
             let sha = match check_revision(repo, rev) {
                 Ok(sha) => sha.to_string(),
-                Err(r) => return r,
+                Err(r) => return *r,
             };
             let Some(rel) = decode(&path.join("/")) else {
                 return hub_error(StatusCode::BAD_REQUEST, "BadRequest", "bad path");
@@ -481,7 +478,7 @@ fn hub_answer(shared: &Shared, method: &Method, uri: &Uri, headers: &HeaderMap) 
 }
 
 /// One page of the listing of `path` (recursive when asked), `cursor` entries in.
-fn tree(shared: &Shared, repo: &Repo, rev: &str, path: &str, uri: &Uri) -> Response {
+fn tree(shared: &Shared, repo: &Repo, path: &str, uri: &Uri) -> Response {
     let Some(path) = decode(path) else {
         return hub_error(StatusCode::BAD_REQUEST, "BadRequest", "bad path");
     };
@@ -529,7 +526,6 @@ fn tree(shared: &Shared, repo: &Repo, rev: &str, path: &str, uri: &Uri) -> Respo
         link.push_str(&q.finish());
         extra.push(("link", format!("<{link}>; rel=\"next\"")));
     }
-    let _ = rev;
     json_answer(StatusCode::OK, serde_json::Value::Array(page), &extra)
 }
 

@@ -161,6 +161,10 @@ enum Fit {
     Fits(usize),
 }
 
+/// A role of the gallery's columns: its name in links, the types it takes, and how to say
+/// them.
+type Role = (&'static str, fn(&DataType) -> bool, &'static str);
+
 /// The leaf of `bytes` under root `root` (an image struct).
 fn bytes_leaf(descr: &SchemaDescriptor, root: usize) -> Option<usize> {
     (0..descr.num_columns()).find(|&l| {
@@ -186,7 +190,7 @@ pub fn find(file: &str, schema: &Schema, descr: &SchemaDescriptor, map: Option<&
         expected: expected.into(),
         found: schema.field(i).data_type().to_string(),
     };
-    let roles: [(&str, fn(&DataType) -> bool, &str); 3] = [
+    let roles: [Role; 3] = [
         ("instruction", is_text, "string or list of strings"),
         ("source", is_image, "binary or struct<bytes: binary, path: string>"),
         ("edited", is_image, "binary or struct<bytes: binary, path: string>"),
