@@ -2,6 +2,7 @@
 //! inspecting shards, a stand-in of the Hugging Face Hub for tests). Never compiled for
 //! the browser.
 pub mod demo;
+pub mod faults;
 pub mod hub_standin;
 pub mod inspect;
 pub mod serve;

@@ -5,7 +5,9 @@
 //! range-engine tests and of the browser end-to-end tests (as the app origin and as a
 //! second, cross-origin data origin). Those tests assert exactly which byte ranges were
 //! fetched through the request log, exposed at `GET /__requests` and cleared with
-//! `POST /__requests/clear` or `DELETE /__requests`.
+//! `POST /__requests/clear` or `DELETE /__requests`. A request for
+//! `/__faults/<spec>/<path>` is answered as one for `/<path>` with network faults
+//! injected (errors, resets, stalls, wrong headers; see [`super::faults`]).
 //!
 //! What it must never do:
 //! - serve anything outside `root` (no `..`, no encoded `%2e%2e`, no symlink escapes);
@@ -47,6 +49,7 @@ use tokio::io::{AsyncReadExt, AsyncSeekExt};
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
+use super::faults::{self, BodyAction, BodyFault, Fault};
 use super::CliResult;
 
 /// Size of the chunks a file body is streamed in.
@@ -212,6 +215,7 @@ struct Shared {
     ignore_range: bool,
     quiet: bool,
     log: RequestLog,
+    faults: faults::Counters,
 }
 
 /// Bind `opts.addr`, spawn the server on the current tokio runtime and return at once.
@@ -238,6 +242,7 @@ pub async fn start(opts: ServeOptions) -> io::Result<ServerHandle> {
         ignore_range: opts.ignore_range,
         quiet: opts.quiet,
         log: log.clone(),
+        faults: faults::Counters::default(),
     });
     let app = Router::new().fallback(handle).with_state(shared);
     let (stop, stopped) = oneshot::channel::<()>();
@@ -295,7 +300,7 @@ impl FileServer {
         let root = tokio::fs::canonicalize(root)
             .await
             .map_err(|e| io::Error::new(e.kind(), format!("cannot serve {}: {e}", root.display())))?;
-        Ok(Self(Arc::new(Shared { root, cors, ignore_range: false, quiet, log })))
+        Ok(Self(Arc::new(Shared { root, cors, ignore_range: false, quiet, log, faults: faults::Counters::default() })))
     }
 
     /// `GET`/`HEAD` of `path` (percent-encoded, under the root), logged as `logged_path`.
@@ -333,6 +338,8 @@ struct Answer {
     status: StatusCode,
     headers: HeaderMap,
     payload: Payload,
+    /// What happens to the body part-way (`/__faults/` requests only).
+    fault: Option<BodyFault>,
 }
 
 impl Answer {
@@ -341,6 +348,7 @@ impl Answer {
             status,
             headers: HeaderMap::new(),
             payload: Payload::Empty,
+            fault: None,
         }
     }
 
@@ -375,7 +383,11 @@ async fn handle(
         .get(header::RANGE)
         .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
     let answer = match method {
-        Method::GET | Method::HEAD => serve_file(&shared, &path, &headers).await,
+        Method::GET | Method::HEAD => match faults::Spec::parse(&path) {
+            None => serve_file(&shared, &path, &headers).await,
+            Some(Ok(spec)) => serve_with_faults(&shared, &spec, &headers).await,
+            Some(Err(msg)) => Answer::text(StatusCode::BAD_REQUEST, &msg),
+        },
         Method::OPTIONS => preflight(&shared),
         _ => {
             let mut a = Answer::text(StatusCode::METHOD_NOT_ALLOWED, "method not allowed");
@@ -409,6 +421,7 @@ fn log_endpoint(shared: &Shared, method: &Method, path: &str) -> Option<Answer> 
         }
         (&Method::POST, LOG_CLEAR_PATH) | (&Method::DELETE, LOG_PATH) => {
             shared.log.clear();
+            shared.faults.clear();
             Answer::new(StatusCode::NO_CONTENT)
         }
         (&Method::OPTIONS, _) => preflight(shared),
@@ -473,7 +486,7 @@ fn finish(
             drop(tally);
             Body::empty()
         }
-        other => Body::from_stream(body_stream(other, tally)),
+        other => Body::from_stream(body_stream(other, tally, answer.fault)),
     };
     let mut response = Response::new(body);
     *response.status_mut() = answer.status;
@@ -519,45 +532,114 @@ impl Drop for Tally {
     }
 }
 
-/// The body as a stream of chunks; each chunk is counted as it is handed over.
+/// The body as a stream of chunks; each chunk is counted as it is handed over. A body
+/// fault strikes once `fault.at` bytes are sent.
 fn body_stream(
     payload: Payload,
     tally: Tally,
+    fault: Option<BodyFault>,
 ) -> impl futures::Stream<Item = io::Result<Bytes>> + Send + 'static {
-    futures::stream::unfold((payload, tally), |(payload, tally)| async move {
-        match payload {
+    struct Flow {
+        payload: Payload,
+        tally: Tally,
+        fault: Option<BodyFault>,
+        sent: u64,
+    }
+    let flow = Flow { payload, tally, fault, sent: 0 };
+    futures::stream::unfold(flow, |mut flow| async move {
+        if let Some(f) = flow.fault.filter(|f| f.at <= flow.sent) {
+            flow.fault = None;
+            match f.action {
+                BodyAction::Pause(d) => tokio::time::sleep(d).await,
+                BodyAction::Stall => std::future::pending::<()>().await,
+                BodyAction::Reset => {
+                    // Let the bytes before the cut reach the client before the connection breaks.
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    let cut = io::Error::new(io::ErrorKind::ConnectionReset, "connection reset (injected fault)");
+                    return Some((Err(cut), Flow { payload: Payload::Empty, ..flow }));
+                }
+            }
+        }
+        // Never read past the byte a fault waits for.
+        let cap = flow.fault.map_or(CHUNK, |f| (f.at - flow.sent).clamp(1, CHUNK));
+        match std::mem::replace(&mut flow.payload, Payload::Empty) {
             Payload::Empty => None,
-            Payload::Bytes(b) => {
-                tally.add(b.len());
-                Some((Ok(b), (Payload::Empty, tally)))
+            Payload::Bytes(mut b) => {
+                let piece = b.split_to((cap as usize).min(b.len()));
+                flow.tally.add(piece.len());
+                flow.sent += piece.len() as u64;
+                if !b.is_empty() {
+                    flow.payload = Payload::Bytes(b);
+                }
+                Some((Ok(piece), flow))
             }
             Payload::File { mut file, len } => {
                 if len == 0 {
                     return None;
                 }
-                let mut buf = vec![0u8; CHUNK.min(len) as usize];
+                let mut buf = vec![0u8; cap.min(len) as usize];
                 match file.read(&mut buf).await {
                     Ok(0) => Some((
-                        Err(io::Error::new(
-                            io::ErrorKind::UnexpectedEof,
-                            "file shrank while being served",
-                        )),
-                        (Payload::Empty, tally),
+                        Err(io::Error::new(io::ErrorKind::UnexpectedEof, "file shrank while being served")),
+                        flow,
                     )),
                     Ok(n) => {
                         buf.truncate(n);
-                        tally.add(n);
-                        let rest = Payload::File {
-                            file,
-                            len: len - n as u64,
-                        };
-                        Some((Ok(Bytes::from(buf)), (rest, tally)))
+                        flow.tally.add(n);
+                        flow.sent += n as u64;
+                        flow.payload = Payload::File { file, len: len - n as u64 };
+                        Some((Ok(Bytes::from(buf)), flow))
                     }
-                    Err(e) => Some((Err(e), (Payload::Empty, tally))),
+                    Err(e) => Some((Err(e), flow)),
                 }
             }
         }
     })
+}
+
+/// `GET`/`HEAD` of a `/__faults/<spec>/<path>` request: the file at `<path>`, with the
+/// faults that strike this request injected (see [`faults`]).
+async fn serve_with_faults(shared: &Shared, spec: &faults::Spec, headers: &HeaderMap) -> Answer {
+    let n = shared.faults.next(spec);
+    let active: Vec<Fault> = spec.active(n).collect();
+    let mut headers = headers.clone();
+    for fault in &active {
+        match *fault {
+            Fault::Latency(d) => tokio::time::sleep(d).await,
+            Fault::Status(code) => {
+                let status = StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+                return Answer::text(status, &format!("injected fault: status {code}"));
+            }
+            Fault::Full => {
+                headers.remove(header::RANGE);
+            }
+            _ => {}
+        }
+    }
+    let mut answer = serve_file(shared, &spec.path, &headers).await;
+    for fault in active {
+        match fault {
+            Fault::Body(f) => answer.fault = Some(f),
+            Fault::Shift(by) => {
+                let moved = answer.headers.get(header::CONTENT_RANGE)
+                    .and_then(|v| v.to_str().ok())
+                    .and_then(|v| faults::shifted_content_range(v, by));
+                if let Some(v) = moved {
+                    answer.set(header::CONTENT_RANGE, v);
+                }
+            }
+            Fault::Etag => {
+                let fresh = answer.headers.get(header::ETAG)
+                    .and_then(|v| v.to_str().ok())
+                    .map(|v| format!("\"{}-{n}\"", v.trim_matches('"')));
+                if let Some(v) = fresh {
+                    answer.set(header::ETAG, v);
+                }
+            }
+            Fault::Latency(_) | Fault::Status(_) | Fault::Full => {}
+        }
+    }
+    answer
 }
 
 /// `GET`/`HEAD` of a file under the root.

@@ -6,6 +6,7 @@
 
 use std::ops::Range;
 use std::sync::Mutex;
+use std::time::Duration;
 
 use futures::future::LocalBoxFuture;
 use futures::{FutureExt, StreamExt};
@@ -24,11 +25,15 @@ pub struct HttpSource {
     /// redirect leaves the origin, and it is never sent to a final URL).
     authorization: Option<String>,
     redirects: Option<Redirects>,
+    /// Longest wait for an answer, and for each piece of a body.
+    answer_timeout: Duration,
+    stall_timeout: Duration,
 }
 
 /// A body being taken in.
 struct Body {
     resp: reqwest::Response,
+    stall_timeout: Duration,
     got: u64,
     expected: u64,
     file: String,
@@ -38,9 +43,9 @@ struct Body {
 impl Body {
     async fn next(&mut self) -> EngineResult<Option<bytes::Bytes>> {
         let net = |message: String| EngineError::Network { file: self.file.clone(), message };
-        let chunk = deadline(STALL_TIMEOUT, self.resp.chunk())
+        let chunk = deadline(self.stall_timeout, self.resp.chunk())
             .await
-            .ok_or_else(|| net(format!("no data for {} s", STALL_TIMEOUT.as_secs())))?
+            .ok_or_else(|| net(format!("no data for {} s", self.stall_timeout.as_secs_f32())))?
             .map_err(|e| net(e.to_string()))?;
         match chunk {
             Some(b) => {
@@ -59,7 +64,24 @@ impl Body {
 
 impl HttpSource {
     pub fn new(client: reqwest::Client, url: impl Into<String>, size: Option<u64>, counters: Counters) -> Self {
-        Self { client, url: url.into(), size: Mutex::new(size), counters, authorization: None, redirects: None }
+        Self {
+            client,
+            url: url.into(),
+            size: Mutex::new(size),
+            counters,
+            authorization: None,
+            redirects: None,
+            answer_timeout: ANSWER_TIMEOUT,
+            stall_timeout: STALL_TIMEOUT,
+        }
+    }
+
+    /// Bound the wait for an answer by `answer` and each pause of a body by `stall`
+    /// (instead of the engine's `ANSWER_TIMEOUT` and `STALL_TIMEOUT`).
+    pub fn with_timeouts(mut self, answer: Duration, stall: Duration) -> Self {
+        self.answer_timeout = answer;
+        self.stall_timeout = stall;
+        self
     }
 
     /// Read from where `url` was last redirected to, and remember where it leads.
@@ -108,9 +130,9 @@ impl HttpSource {
             request = request.header(reqwest::header::AUTHORIZATION, auth);
         }
         let send = request.send();
-        let resp = deadline(ANSWER_TIMEOUT, send)
+        let resp = deadline(self.answer_timeout, send)
             .await
-            .ok_or_else(|| net(format!("no answer within {} s", ANSWER_TIMEOUT.as_secs())))?
+            .ok_or_else(|| net(format!("no answer within {} s", self.answer_timeout.as_secs_f32())))?
             .map_err(|e| net(e.to_string()))?;
         if let Some(redirects) = self.redirects.as_ref().filter(|_| original) {
             redirects.learn(file, resp.url().as_str());
@@ -137,7 +159,7 @@ impl HttpSource {
         if let (Some(t), Ok(mut s)) = (total_size, self.size.lock()) {
             s.get_or_insert(t);
         }
-        let state = Body { resp, got: 0, expected, file: file.into(), counters: self.counters.clone() };
+        let state = Body { resp, stall_timeout: self.stall_timeout, got: 0, expected, file: file.into(), counters: self.counters.clone() };
         let body = futures::stream::unfold(Some(state), |state| async move {
             let mut state = state?;
             match state.next().await {

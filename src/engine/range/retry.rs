@@ -121,20 +121,10 @@ impl RangeSource for Retrying {
         self.inner.known_size()
     }
 
+    /// Read as a stream that resumes where a cut left it, so bytes already received are
+    /// not asked for again.
     fn read(&self, range: Range<u64>) -> LocalBoxFuture<'_, EngineResult<RangeReply>> {
-        async move {
-            let mut tries = 0;
-            loop {
-                match self.inner.read(range.clone()).await {
-                    Err(e) if is_transient(&e) && tries < self.policy.retries => {
-                        sleep(self.policy.delay(tries)).await;
-                        tries += 1;
-                    }
-                    other => return other,
-                }
-            }
-        }
-        .boxed_local()
+        async move { self.read_stream(range).await?.collect().await }.boxed_local()
     }
 
     fn read_stream(&self, range: Range<u64>) -> LocalBoxFuture<'_, EngineResult<RangeStream<'_>>> {
