@@ -62,7 +62,7 @@ async fn footer_read_is_one_request_when_size_known() {
         assert_eq!(got, size);
         assert_eq!(meta.file_metadata().num_rows(), 40, "{name}");
         let tail = footer_prefetch(size);
-        assert_eq!(counters.snapshot(), Stats { requests: 1, bytes: tail }, "{name}");
+        assert_eq!(counters.snapshot(), Stats { requests: 1, bytes: tail, waited: 0 }, "{name}");
         assert_eq!(ranges_asked(&srv), vec![format!("bytes={}-{}", size - tail, size - 1)], "{name}");
     }
 }
@@ -77,7 +77,7 @@ async fn footer_read_learns_the_size_from_a_small_probe_of_the_head() {
     read_metadata(&src).await.unwrap();
     let tail = footer_prefetch(size);
     assert_eq!(ranges_asked(&srv), vec![format!("bytes=0-{}", PROBE_BYTES - 1), format!("bytes={}-{}", size - tail, size - 1)]);
-    assert_eq!(counters.snapshot(), Stats { requests: 2, bytes: PROBE_BYTES + tail });
+    assert_eq!(counters.snapshot(), Stats { requests: 2, bytes: PROBE_BYTES + tail, waited: 0 });
 }
 
 #[tokio::test(flavor = "current_thread")]

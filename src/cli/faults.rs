@@ -6,7 +6,9 @@
 //!
 //! `<spec>` is a `,`-separated list of faults; each may end in `xN` to strike only the
 //! first `N` requests for that spec and path (counted by the server; a retry is a new
-//! request), e.g. `/__faults/status=503x2/a.parquet` fails twice, then serves.
+//! request), e.g. `/__faults/status=503x2/a.parquet` fails twice, then serves; and
+//! `@K` before that lets the first `K` requests pass untouched:
+//! `/__faults/status=503@2x4/a.parquet` serves two, fails the next four, then serves.
 //!
 //! | fault           | effect                                                        |
 //! |-----------------|---------------------------------------------------------------|
@@ -52,10 +54,11 @@ pub enum BodyAction {
     Reset,
 }
 
-/// A fault and how many requests it strikes (`None`: all).
+/// A fault, how many requests it spares first and how many it strikes (`None`: all).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Rule {
     pub fault: Fault,
+    pub spare: u64,
     pub times: Option<u64>,
 }
 
@@ -82,7 +85,7 @@ impl Spec {
 
     /// The faults that strike request number `n` (1-based) for this spec and path.
     pub fn active(&self, n: u64) -> impl Iterator<Item = Fault> + '_ {
-        self.rules.iter().filter(move |r| r.times.is_none_or(|t| n <= t)).map(|r| r.fault)
+        self.rules.iter().filter(move |r| n > r.spare && r.times.is_none_or(|t| n <= r.spare + t)).map(|r| r.fault)
     }
 }
 
@@ -92,6 +95,10 @@ fn parse_rule(item: &str) -> Result<Rule, String> {
             (b, Some(number(t, item)?))
         }
         _ => (item, None),
+    };
+    let (body, spare) = match body.rsplit_once('@') {
+        Some((b, k)) => (b, number(k, item)?),
+        None => (body, 0),
     };
     let (name, arg) = body.split_once('=').unwrap_or((body, ""));
     let ms = |s: &str| number(s, item).map(Duration::from_millis);
@@ -112,7 +119,7 @@ fn parse_rule(item: &str) -> Result<Rule, String> {
         "etag" if arg.is_empty() => Fault::Etag,
         _ => return Err(format!("{item}: unknown fault")),
     };
-    Ok(Rule { fault, times })
+    Ok(Rule { fault, spare, times })
 }
 
 fn number(s: &str, item: &str) -> Result<u64, String> {
@@ -159,12 +166,15 @@ mod tests {
         let s = Spec::parse("/__faults/status=503x2,pause=100:50/a/b.parquet").unwrap().unwrap();
         assert_eq!(s.path, "/a/b.parquet");
         assert_eq!(s.rules, vec![
-            Rule { fault: Fault::Status(503), times: Some(2) },
-            Rule { fault: Fault::Body(BodyFault { at: 100, action: BodyAction::Pause(Duration::from_millis(50)) }), times: None },
+            Rule { fault: Fault::Status(503), spare: 0, times: Some(2) },
+            Rule { fault: Fault::Body(BodyFault { at: 100, action: BodyAction::Pause(Duration::from_millis(50)) }), spare: 0, times: None },
         ]);
         assert_eq!(s.active(2).count(), 2);
         assert_eq!(s.active(3).collect::<Vec<_>>(), vec![s.rules[1].fault]);
-        assert_eq!(Spec::parse("/__faults/fullx1/x").unwrap().unwrap().rules[0], Rule { fault: Fault::Full, times: Some(1) });
+        assert_eq!(Spec::parse("/__faults/fullx1/x").unwrap().unwrap().rules[0], Rule { fault: Fault::Full, spare: 0, times: Some(1) });
+        let later = Spec::parse("/__faults/status=500@2x3/x").unwrap().unwrap();
+        assert_eq!((1..=7).map(|n| later.active(n).count()).collect::<Vec<_>>(), vec![0, 0, 1, 1, 1, 0, 0]);
+        assert_eq!(Spec::parse("/__faults/etag@1/x").unwrap().unwrap().active(9).count(), 1);
         assert_eq!(Spec::parse("/__faults/etag,shift=7/x").unwrap().unwrap().rules.len(), 2);
         assert!(Spec::parse("/a.parquet").is_none());
         assert!(Spec::parse("/__faults/bogus/x").unwrap().is_err());

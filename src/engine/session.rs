@@ -19,6 +19,7 @@ use crate::engine::dataset::source::{Source, LOCAL_PREFIX};
 use crate::engine::error::{EngineError, EngineResult};
 use crate::engine::imaging::diff::{self, ChangeMap, PairName, Which};
 use crate::engine::imaging::sniff::{self, ImageFormat};
+use crate::engine::range::gate::{Gate, MAX_IN_FLIGHT};
 use crate::engine::range::retry::{RetryPolicy, Retrying};
 use crate::engine::range::{Counters, RangeSource, Stats};
 use crate::engine::shard::page_store::{MemoryPageMaps, PageMapStore};
@@ -80,6 +81,8 @@ pub struct Session<B: Backend> {
     /// Page maps of files read, by version, kept beyond the footer cache.
     page_maps: Box<dyn PageMapStore>,
     retry: RetryPolicy,
+    /// The bound on requests in flight, shared by every file read.
+    gate: Gate,
     hub: RefCell<Hub>,
     /// A token was given for the Hub (messages differ).
     token_given: Cell<bool>,
@@ -158,9 +161,11 @@ impl PairCache {
 
 impl<B: Backend> Session<B> {
     pub fn new(backend: B) -> Self {
+        let counters = Counters::default();
         Self {
             backend,
-            counters: Counters::default(),
+            gate: Gate::new(MAX_IN_FLIGHT, counters.clone()),
+            counters,
             dataset: RefCell::new(None),
             shards: RefCell::new(VecDeque::new()),
             pairs: RefCell::new(PairCache::default()),
@@ -216,7 +221,7 @@ impl<B: Backend> Session<B> {
 
     /// A range source for `url`, retrying transient failures.
     fn source(&self, url: &str, size: Option<u64>) -> Rc<dyn RangeSource> {
-        Rc::new(Retrying::new(self.backend.source(url, size, &self.counters), self.retry))
+        Rc::new(Retrying::new(self.gate.guard(self.backend.source(url, size, &self.counters)), self.retry))
     }
 
     /// Requests and bytes transferred since the session began.

@@ -35,7 +35,7 @@ async fn fetch_reads_the_footer_in_one_ranged_request() {
     let (got, meta) = read_metadata(&src).await.unwrap();
     assert_eq!(got, size);
     assert_eq!(meta.file_metadata().num_rows(), 40);
-    assert_eq!(counters.snapshot(), Stats { requests: 1, bytes: footer_prefetch(size) });
+    assert_eq!(counters.snapshot(), Stats { requests: 1, bytes: footer_prefetch(size), waited: 0 });
 }
 
 #[wasm_bindgen_test]

@@ -1,4 +1,5 @@
-//! Accounting of what a source transferred: requests sent and body bytes received.
+//! Accounting of what a source transferred: requests sent and body bytes received, and
+//! how many requests had to wait for a place (see `gate`).
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -10,18 +11,21 @@ use serde::{Deserialize, Serialize};
 pub struct Stats {
     pub requests: u64,
     pub bytes: u64,
+    /// Requests that waited because the session's bound on requests in flight was reached.
+    #[serde(default)]
+    pub waited: u64,
 }
 
 impl std::ops::Add for Stats {
     type Output = Stats;
     fn add(self, o: Stats) -> Stats {
-        Stats { requests: self.requests + o.requests, bytes: self.bytes + o.bytes }
+        Stats { requests: self.requests + o.requests, bytes: self.bytes + o.bytes, waited: self.waited + o.waited }
     }
 }
 
 /// Shared, cheaply cloned counters; clones count into the same totals.
 #[derive(Debug, Clone, Default)]
-pub struct Counters(Arc<(AtomicU64, AtomicU64)>);
+pub struct Counters(Arc<(AtomicU64, AtomicU64, AtomicU64)>);
 
 impl Counters {
     pub fn request(&self) {
@@ -32,8 +36,16 @@ impl Counters {
         self.0 .1.fetch_add(n, Ordering::Relaxed);
     }
 
+    pub fn waited(&self) {
+        self.0 .2.fetch_add(1, Ordering::Relaxed);
+    }
+
     pub fn snapshot(&self) -> Stats {
-        Stats { requests: self.0 .0.load(Ordering::Relaxed), bytes: self.0 .1.load(Ordering::Relaxed) }
+        Stats {
+            requests: self.0 .0.load(Ordering::Relaxed),
+            bytes: self.0 .1.load(Ordering::Relaxed),
+            waited: self.0 .2.load(Ordering::Relaxed),
+        }
     }
 }
 
@@ -73,6 +85,6 @@ mod tests {
         let b = a.clone();
         a.request();
         b.bytes(10);
-        assert_eq!(a.snapshot(), Stats { requests: 1, bytes: 10 });
+        assert_eq!(a.snapshot(), Stats { requests: 1, bytes: 10, waited: 0 });
     }
 }

@@ -6,6 +6,7 @@
 mod coalesce;
 mod content_range;
 mod counters;
+pub mod gate;
 pub mod redirects;
 pub mod retry;
 

@@ -92,6 +92,8 @@ impl<'a> Resume<'a> {
                     return Some(Ok(b));
                 }
                 Some(Err(e)) if is_transient(&e) && self.tries < self.owner.policy.retries && self.pos < self.end => {
+                    // Let go of the broken answer (and its place at the gate) before asking again.
+                    self.body = futures::stream::empty().boxed_local();
                     sleep(self.owner.policy.delay(self.tries)).await;
                     self.tries += 1;
                     let rest = match self.owner.open(self.pos..self.end, &mut self.tries).await {

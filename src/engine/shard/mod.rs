@@ -23,6 +23,7 @@ use std::sync::Arc;
 
 use arrow_schema::Schema;
 use parquet::file::metadata::ParquetMetaData;
+use parquet::file::page_index::offset_index::PageLocation;
 
 pub use columns::Columns;
 pub use plan::{plan_cost, Cost};
@@ -125,10 +126,44 @@ pub fn check_layout(file: &str, meta: &ParquetMetaData, size: u64) -> EngineResu
                 return Err(at(format!("{values} values in a row group of {n} rows")));
             }
         }
+        if let Some(index) = meta.page_index() {
+            for (c, col) in rg.columns().iter().enumerate() {
+                let Some(chunk) = index.offset_index(g, c) else { continue };
+                check_page_locations(chunk.page_locations(), n, size).map_err(|detail| {
+                    fault(format!("row group {g}, column `{}`: offset index: {detail}", col.column_descr().path().string()))
+                })?;
+            }
+        }
     }
     let claimed = meta.file_metadata().num_rows();
     if u64::try_from(claimed).ok() != Some(rows) {
         return Err(fault(format!("the file claims {claimed} rows but its row groups hold {rows}")));
+    }
+    Ok(())
+}
+
+/// The pages of an offset index must start at row 0, in increasing row and byte order,
+/// each inside the row group and the file: the planner and the decoder rely on it.
+fn check_page_locations(pages: &[PageLocation], rows: u64, size: u64) -> Result<(), String> {
+    let mut last: Option<&PageLocation> = None;
+    for (i, p) in pages.iter().enumerate() {
+        let first = u64::try_from(p.first_row_index).map_err(|_| format!("page {i} starts at row {}", p.first_row_index))?;
+        match last {
+            None if first != 0 => return Err(format!("the first page starts at row {first}, not 0")),
+            Some(prev) if p.first_row_index <= prev.first_row_index => {
+                return Err(format!("page {i} starts at row {first}, not after page {} (row {})", i - 1, prev.first_row_index))
+            }
+            Some(prev) if p.offset <= prev.offset => return Err(format!("page {i} at byte {} comes before page {}", p.offset, i - 1)),
+            _ => {}
+        }
+        if first >= rows.max(1) {
+            return Err(format!("page {i} starts at row {first} of a row group of {rows} rows"));
+        }
+        let end = u64::try_from(p.offset).ok().zip(u64::try_from(p.compressed_page_size).ok()).and_then(|(o, l)| o.checked_add(l));
+        if !end.is_some_and(|e| e <= size) || p.compressed_page_size <= 0 {
+            return Err(format!("page {i} at byte {} of {} bytes is not inside the file ({size} bytes)", p.offset, p.compressed_page_size));
+        }
+        last = Some(p);
     }
     Ok(())
 }

@@ -125,9 +125,12 @@ impl PageMap {
     /// first row the first row not yet mapped), so every known page keeps its true row
     /// count; that location is never fetched, since maps are extended past every row read.
     pub fn locations(&self) -> Vec<PageLocation> {
+        // A data page of no rows holds nothing to read, and two pages may not start at
+        // the same row: it is left out.
         let mut out: Vec<PageLocation> = self
             .pages
             .iter()
+            .filter(|p| p.rows() > 0)
             .map(|p| PageLocation {
                 offset: p.offset as i64,
                 compressed_page_size: (p.end() - p.offset) as i32,

@@ -21,9 +21,12 @@ pub fn Page(file: String, rows: Vec<u64>) -> impl IntoView {
     let epoch = expect_context::<WorkerStatus>().epoch;
     let metas: RwSignal<Option<Result<Vec<SampleMeta>, String>>> = RwSignal::new(None);
     let pictures: RwSignal<Option<Result<Vec<Arc<PairUrls>>, String>>> = RwSignal::new(None);
+    // Bumped by "Try again": the page asks once more.
+    let attempt = RwSignal::new(0u32);
     let (f, r) = (file.clone(), rows.clone());
     Effect::new(move |_| {
         epoch.track();
+        attempt.track();
         let (file, rows) = (f.clone(), r.clone());
         leptos::task::spawn_local(async move {
             let result = match client::request(Request::Rows { file: file.clone(), rows: rows.clone() }).await {
@@ -41,7 +44,18 @@ pub fn Page(file: String, rows: Vec<u64>) -> impl IntoView {
     let error = move || {
         let m = metas.with(|m| m.as_ref().and_then(|r| r.as_ref().err().cloned()));
         let p = pictures.with(|p| p.as_ref().and_then(|r| r.as_ref().err().cloned()));
-        m.or(p).map(|message| view! { <div class="error page-error" role="alert" data-testid="error">{linked(&message)}</div> })
+        m.or(p).map(|message| {
+            view! {
+                <div class="error page-error" role="alert" data-testid="error">
+                    {linked(&message)}
+                    <TryAgain on_retry=move || {
+                        metas.set(None);
+                        pictures.set(None);
+                        attempt.update(|n| *n += 1);
+                    }/>
+                </div>
+            }
+        })
     };
     let cards = rows
         .into_iter()
@@ -69,10 +83,12 @@ fn Probe(file: String) -> impl IntoView {
     let epoch = expect_context::<WorkerStatus>().epoch;
     let counts = expect_context::<Counts>().0;
     let failed: RwSignal<Option<String>> = RwSignal::new(None);
+    let attempt = RwSignal::new(0u32);
     let f = file.clone();
     let f2 = file.clone();
     Effect::new(move |_| {
         epoch.track();
+        attempt.track();
         let file = f.clone();
         leptos::task::spawn_local(async move {
             match client::request(Request::Count { file: file.clone() }).await {
@@ -95,6 +111,10 @@ fn Probe(file: String) -> impl IntoView {
         Some(message) => view! {
             <div class="error page-error" role="alert" data-testid="error">
                 {linked(&message)}
+                <TryAgain on_retry=move || {
+                    failed.set(None);
+                    attempt.update(|n| *n += 1);
+                }/>
                 <button
                     class="link"
                     data-testid="skip-file"
@@ -108,5 +128,15 @@ fn Probe(file: String) -> impl IntoView {
         }
         .into_any(),
         None => view! { <p class="counting" data-testid="counting">{format!("Counting the pairs of {name}…")}</p> }.into_any(),
+    }
+}
+
+/// Ask again after a failure (a server that was down, a connection that dropped).
+#[component]
+fn TryAgain(on_retry: impl Fn() + Send + Sync + 'static) -> impl IntoView {
+    view! {
+        <button class="link" data-testid="try-again" on:click=move |_| on_retry()>
+            "Try again"
+        </button>
     }
 }
