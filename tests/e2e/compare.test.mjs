@@ -15,13 +15,13 @@
 // flag-count, flagged-filter, export-jsonl, export-csv, download-pair, copy-link, copied,
 // shortcuts; the URL carries mode, split, thr and flagged.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { after } from 'node:test';
 
 import {
   CARD,
   appUrl,
   closeBrowser,
+  collectDownloads,
   e2eTest,
   query,
   readCards,
@@ -100,21 +100,6 @@ function scenePoints(page, selectors, u, v) {
       }),
     { selectors, u, v },
   );
-}
-
-/** Every download the page starts until `count` have come, as { name, bytes }. */
-async function collectDownloads(page, count, start) {
-  const seen = [];
-  const done = new Promise((resolve) => {
-    page.on('download', async (d) => {
-      const path = await d.path();
-      seen.push({ name: d.suggestedFilename(), bytes: readFileSync(path) });
-      if (seen.length === count) resolve();
-    });
-  });
-  await start();
-  await Promise.race([done, new Promise((_, reject) => setTimeout(() => reject(new Error(`${seen.length} of ${count} downloads`)), 15_000))]);
-  return seen;
 }
 
 /** Parses RFC 4180 CSV. */

@@ -13,8 +13,10 @@ import { after } from 'node:test';
 import {
   FIXTURES_DIR,
   appUrl,
+  CARD,
   clearRequests,
   closeBrowser,
+  collectDownloads,
   demoManifest,
   e2eTest,
   fetchRequests,
@@ -25,6 +27,7 @@ import {
   totalRows,
   urls,
   waitForFirstCardLoaded,
+  waitForImages,
   waitInPage,
   waitUntil,
 } from './lib.mjs';
@@ -207,6 +210,28 @@ e2eTest('a token typed in the token box opens a gated dataset; it stays in this 
   const all = [...(await fetchRequests(urls.hub)), ...(await fetchRequests(urls.hubCdn))];
   assert.ok(all.every((r) => !r.path.includes('hf_e2e_token')));
   assert.ok((await fetchRequests(urls.hubCdn)).every((r) => r.status === 206));
+
+  // Nor in anything the user takes away: flag exports, a downloaded pair, a copied link,
+  // the console.
+  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: urls.app });
+  const card = page.locator(CARD).first();
+  await card.hover();
+  await card.locator('[data-testid=flag-button]').click();
+  const taken = [
+    ...(await collectDownloads(page, 1, () => page.locator('[data-testid=export-jsonl]').click())),
+    ...(await collectDownloads(page, 1, () => page.locator('[data-testid=export-csv]').click())),
+  ];
+  await card.click();
+  await waitForImages(page, '[data-testid=sample-view]');
+  taken.push(...(await collectDownloads(page, 3, () => page.locator('[data-testid=download-pair]').click())));
+  await page.locator('[data-testid=copy-link]').click();
+  await page.locator('[data-testid=copied]').waitFor();
+  taken.push({ name: 'copied link', bytes: Buffer.from(await page.evaluate(() => navigator.clipboard.readText())) });
+  taken.push({ name: 'console', bytes: Buffer.from(page.consoleLog.join('\n')) });
+  assert.equal(taken.length, 7);
+  assert.ok(taken.find((t) => t.name.endsWith('.jsonl')).bytes.toString().includes('"row":'), 'the export holds the flag');
+  for (const t of taken) assert.ok(!t.bytes.includes('hf_e2e_token'), `the token is in ${t.name}`);
+  await page.keyboard.press('Escape');
 
   // A worker started after a crash gets the token again: it reads the gated files anew.
   await clearRequests(urls.hub);

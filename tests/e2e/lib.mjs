@@ -386,3 +386,21 @@ export function totalRows(manifest) {
 export function expectedFixtures() {
   return JSON.parse(readFileSync(path.join(FIXTURES_DIR, 'expected.json'), 'utf8'));
 }
+
+// ---------------------------------------------------------------------------------------
+// Downloads
+
+/** Every download the page starts until `count` have come, as { name, bytes }. */
+export async function collectDownloads(page, count, start) {
+  const seen = [];
+  const done = new Promise((resolve) => {
+    page.on('download', async (d) => {
+      const path = await d.path();
+      seen.push({ name: d.suggestedFilename(), bytes: readFileSync(path) });
+      if (seen.length === count) resolve();
+    });
+  });
+  await start();
+  await Promise.race([done, new Promise((_, reject) => setTimeout(() => reject(new Error(`${seen.length} of ${count} downloads`)), 15_000))]);
+  return seen;
+}
