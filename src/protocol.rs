@@ -37,8 +37,15 @@ pub enum Request {
     Local { names: Vec<String> },
     /// The text columns of these rows of a file of the open dataset.
     Rows { file: String, rows: Vec<u64> },
-    /// The two images of these rows (the reply carries 2 Blobs per row, in order).
-    Images { file: String, rows: Vec<u64> },
+    /// The two images of these rows (the reply carries 2 Blobs per row, in order): as
+    /// stored, or with `thumb`, as thumbnails that many pixels wide (decoded and resized
+    /// here, off the page's thread; never wider than the image).
+    Images {
+        file: String,
+        rows: Vec<u64>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        thumb: Option<u32>,
+    },
     /// What changed between the two images of a row: pixels whose largest channel change
     /// is above `threshold` (0–255). The reply carries one Blob: the heatmap (PNG).
     Diff { file: String, row: u64, threshold: u8 },
@@ -101,7 +108,7 @@ mod tests {
 
     #[test]
     fn requests_survive_json() {
-        let m = ToWorker { id: 7, request: Request::Images { file: "a/b.parquet".into(), rows: vec![1, 5] } };
+        let m = ToWorker { id: 7, request: Request::Images { file: "a/b.parquet".into(), rows: vec![1, 5], thumb: Some(320) } };
         let s = serde_json::to_string(&m).unwrap();
         assert!(s.contains("\"kind\":\"images\""), "{s}");
         assert_eq!(serde_json::from_str::<ToWorker>(&s).unwrap(), m);

@@ -18,7 +18,7 @@ use crate::engine::dataset::open::DatasetView;
 use crate::engine::dataset::source::{Source, LOCAL_PREFIX};
 use crate::engine::error::{EngineError, EngineResult};
 use crate::engine::imaging::diff::{self, ChangeMap, PairName, Which};
-use crate::engine::imaging::sniff::{self, ImageFormat};
+use crate::engine::imaging::sniff::{self, Header};
 use crate::engine::range::gate::{Gate, MAX_IN_FLIGHT};
 use crate::engine::range::retry::{RetryPolicy, Retrying};
 use crate::engine::range::{Counters, RangeSource, Stats};
@@ -111,8 +111,8 @@ pub struct Difference {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ShownPair {
     pub pair: PairBytes,
-    pub source: Result<ImageFormat, EngineError>,
-    pub edited: Result<ImageFormat, EngineError>,
+    pub source: Result<Header, EngineError>,
+    pub edited: Result<Header, EngineError>,
 }
 
 impl ShownPair {
@@ -120,7 +120,7 @@ impl ShownPair {
     pub fn check(key: &str, pair: PairBytes) -> Self {
         let name = PairName { file: key, row: pair.row };
         let check = |bytes: &[u8], which| {
-            sniff::check(bytes, sniff::MAX_SHOWN_PIXELS).map(|h| h.format).map_err(|d| name.error(which, d))
+            sniff::check(bytes, sniff::MAX_SHOWN_PIXELS).map_err(|d| name.error(which, d))
         };
         Self { source: check(&pair.source, Which::Source), edited: check(&pair.edited, Which::Edited), pair }
     }

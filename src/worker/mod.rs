@@ -3,6 +3,7 @@
 //! the UI notices, reports it and starts a new one.
 
 pub(crate) mod backend;
+mod thumbs;
 
 use std::rc::Rc;
 
@@ -16,7 +17,8 @@ use crate::engine::dataset::link::ColumnMap;
 use crate::engine::dataset::source::Source;
 use crate::engine::error::EngineError;
 use crate::engine::imaging::sniff::ImageFormat;
-use crate::engine::session::Session;
+use crate::engine::imaging::sniff::Header;
+use crate::engine::session::{Session, ShownPair};
 use crate::protocol::{FromWorker, ImagePair, Reply, Request, ToWorker};
 use backend::WebBackend;
 
@@ -29,6 +31,55 @@ fn blob(bytes: &[u8], mime: &str) -> Result<Blob, JsValue> {
     let options = BlobPropertyBag::new();
     options.set_type(mime);
     Blob::new_with_u8_array_sequence_and_options(&parts, &options)
+}
+
+/// One side of a pair as handed to the page: its Blob (empty when refused, with why) and
+/// MIME type; a thumbnail `thumb` pixels wide when asked for and the image is wider.
+async fn side(bytes: &[u8], checked: Result<Header, EngineError>, thumb: Option<u32>) -> Result<(Blob, String, Option<String>), JsValue> {
+    let header = match checked {
+        Ok(h) => h,
+        Err(e) => return Ok((blob(&[], ImageFormat::Unknown.mime())?, ImageFormat::Unknown.mime().into(), Some(e.to_string()))),
+    };
+    let original = blob(bytes, header.format.mime())?;
+    let wide = |t: u32| header.size.is_some_and(|(w, _)| w > t);
+    if let Some(t) = thumb.filter(|&t| wide(t)) {
+        // An image the browser cannot decode is handed over as stored: the card says so.
+        if let Ok(small) = thumbs::shrink(&original, t).await {
+            return Ok((small, thumbs::THUMB_MIME.into(), None));
+        }
+    }
+    Ok((original, header.format.mime().into(), None))
+}
+
+/// The reply to `Images`: the pairs' Blobs, thumbnails made all at once (the browser
+/// decodes on its own threads).
+async fn images_reply(pairs: Vec<ShownPair>, thumb: Option<u32>) -> (Reply, Vec<Blob>) {
+    let sides = pairs.iter().map(|p| async move {
+        let s = side(&p.pair.source, p.source.clone(), thumb).await;
+        let e = side(&p.pair.edited, p.edited.clone(), thumb).await;
+        (p, s, e)
+    });
+    let mut blobs = Vec::with_capacity(pairs.len() * 2);
+    let mut images = Vec::with_capacity(pairs.len());
+    for (p, s, e) in futures::future::join_all(sides).await {
+        match (s, e) {
+            (Ok((sb, source_mime, source_error)), Ok((eb, edited_mime, edited_error))) => {
+                blobs.push(sb);
+                blobs.push(eb);
+                images.push(ImagePair {
+                    row: p.pair.row,
+                    source_mime,
+                    edited_mime,
+                    source_bytes: p.pair.source.len() as u64,
+                    edited_bytes: p.pair.edited.len() as u64,
+                    source_error,
+                    edited_error,
+                });
+            }
+            _ => web_sys::console::error_1(&"worker: could not create an image Blob".into()),
+        }
+    }
+    (Reply::Images { images }, blobs)
 }
 
 fn post(msg: &FromWorker, blobs: &[Blob]) {
@@ -71,38 +122,10 @@ async fn answer(session: &Session<WebBackend>, request: Request, files: Vec<Blob
             (Err(e), _) => Err(e),
         },
         Request::Rows { file, rows } => session.rows(&file, &rows).await.map(|samples| (Reply::Rows { samples }, vec![])),
-        Request::Images { file, rows } => session.shown_images(&file, &rows).await.map(|pairs| {
-            let mut blobs = Vec::with_capacity(pairs.len() * 2);
-            let mut images = Vec::with_capacity(pairs.len());
-            for p in pairs {
-                // A refused image is handed over as an empty Blob, with why.
-                fn side(bytes: &[u8], checked: Result<ImageFormat, EngineError>) -> (&[u8], &'static str, Option<String>) {
-                    match checked {
-                        Ok(f) => (bytes, f.mime(), None),
-                        Err(e) => (&[], ImageFormat::Unknown.mime(), Some(e.to_string())),
-                    }
-                }
-                let (sb, sm, source_error) = side(&p.pair.source, p.source);
-                let (eb, em, edited_error) = side(&p.pair.edited, p.edited);
-                match (blob(sb, sm), blob(eb, em)) {
-                    (Ok(s), Ok(e)) => {
-                        blobs.push(s);
-                        blobs.push(e);
-                        images.push(ImagePair {
-                            row: p.pair.row,
-                            source_mime: sm.into(),
-                            edited_mime: em.into(),
-                            source_bytes: p.pair.source.len() as u64,
-                            edited_bytes: p.pair.edited.len() as u64,
-                            source_error,
-                            edited_error,
-                        });
-                    }
-                    _ => web_sys::console::error_1(&"worker: could not create an image Blob".into()),
-                }
-            }
-            (Reply::Images { images }, blobs)
-        }),
+        Request::Images { file, rows, thumb } => match session.shown_images(&file, &rows).await {
+            Ok(pairs) => Ok(images_reply(pairs, thumb).await),
+            Err(e) => Err(e),
+        },
         Request::Diff { file, row, threshold } => session.diff(&file, row, threshold).await.and_then(|d| {
             let heatmap = blob(&d.png, "image/png").map_err(|_| EngineError::Image {
                 file: file.clone(),

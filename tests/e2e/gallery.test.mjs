@@ -148,7 +148,7 @@ e2eTest('demo: scrolling to the bottom loads every row of the demo', async ({ pa
   const count = await scrollUntilStable(page, { expected: total });
   assert.equal(count, total, `cards after scrolling to the end (demo has ${total} rows)`);
 
-  const cards = await readCards(page);
+  const cards = page.seenCards;
   const keys = new Set(cards.map((c) => `${c.file}#${c.row}`));
   assert.equal(keys.size, cards.length, 'each (data-file, data-row) appears once');
   for (const shard of manifest.families.flatMap(shardsOf)) {
@@ -218,7 +218,7 @@ e2eTest('demo: the family filter shows only that family and goes into the URL', 
   );
   const count = await scrollUntilStable(page, { expected: familyRows(family) });
   assert.equal(count, familyRows(family), `cards of ${family.task}`);
-  for (const c of await readCards(page)) {
+  for (const c of page.seenCards) {
     assert.ok(c.file.includes(family.folder), `card ${c.file}#${c.row} belongs to ${family.folder}`);
   }
 

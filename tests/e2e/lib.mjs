@@ -273,57 +273,77 @@ export async function scrollToBottom(page) {
   });
 }
 
+/** Adds the cards now in the DOM to `page.seenCards` (by file and row, first seen first). */
+async function noteCards(page) {
+  page.seen ??= new Map();
+  const now = await readCards(page);
+  const keys = now.map((c) => `${c.file}#${c.row}`);
+  assert.equal(new Set(keys).size, keys.length, 'no card appears twice in the DOM');
+  now.forEach((c, i) => {
+    const had = page.seen.get(keys[i]);
+    if (!had || (!had.instruction && c.instruction)) page.seen.set(keys[i], c);
+  });
+  page.seenCards = [...page.seen.values()];
+  return page.seenCards;
+}
+
 /**
- * Scrolls to the bottom again and again until the number of cards stops growing: no new
- * card within `stallMs` after a scroll, twice in a row (once when `expected` cards are
- * already there). Returns the final count.
+ * Scrolls to the bottom again and again until no new card appears: no new card within
+ * `stallMs` after a scroll, twice in a row (once when `expected` cards were seen). The grid
+ * keeps only the pages near the viewport in the DOM, so the cards are counted as they
+ * pass: returns how many were seen, and leaves them in `page.seenCards`.
  */
 export async function scrollUntilStable(page, { expected = Infinity, stallMs = 4_000, maxRounds = 2_000 } = {}) {
-  let count = await cardCount(page);
+  page.seen = new Map();
+  let count = (await noteCards(page)).length;
   let stalls = 0;
   for (let round = 0; round < maxRounds && stalls < (count >= expected ? 1 : 2); round++) {
     await scrollToBottom(page);
     try {
       await page.waitForFunction(
-        (n) => document.querySelectorAll('[data-testid=card]').length > n,
-        count,
+        (last) => {
+          const cards = document.querySelectorAll('[data-testid=card]');
+          const tail = cards[cards.length - 1];
+          return tail && `${tail.getAttribute('data-file')}#${tail.getAttribute('data-row')}` !== last;
+        },
+        [...page.seen.keys()].pop(),
         { timeout: stallMs, polling: 100 },
       );
       stalls = 0;
     } catch {
       stalls += 1;
     }
-    count = await cardCount(page);
+    count = (await noteCards(page)).length;
   }
   return count;
 }
 
 /**
- * Brings every card into view in turn until all of them show an instruction; returns the
- * cards as readCards does.
+ * From the top of the grid down to its end, brings the cards into view screen by screen
+ * until each has shown its instruction; returns every card as readCards does, in order.
  */
 export async function loadAllInstructions(page, { timeout = 30_000 } = {}) {
   const deadline = Date.now() + timeout;
+  page.seen = new Map();
+  await page.evaluate(() => window.scrollTo(0, 0));
   for (;;) {
-    const pending = await page.evaluate(() => {
-      const cards = [...document.querySelectorAll('[data-testid=card]')];
-      const i = cards.findIndex(
-        (c) => !(c.querySelector('[data-testid=instruction]')?.textContent ?? '').trim(),
-      );
-      if (i >= 0) cards[i].scrollIntoView({ block: 'center' });
-      return i;
-    });
-    if (pending < 0) return readCards(page);
-    if (Date.now() > deadline) throw new Error(`card ${pending} never showed its instruction`);
     await waitInPage(
       page,
-      (i) => {
-        const c = document.querySelectorAll('[data-testid=card]')[i];
-        return !c || (c.querySelector('[data-testid=instruction]')?.textContent ?? '').trim();
-      },
-      pending,
-      { timeout: Math.max(1, deadline - Date.now()), message: `instruction of card ${pending}` },
+      () => [...document.querySelectorAll('[data-testid=card]')]
+        .filter((c) => { const r = c.getBoundingClientRect(); return r.bottom > 0 && r.top < innerHeight; })
+        .every((c) => (c.querySelector('[data-testid=instruction]')?.textContent ?? '').trim()),
+      null,
+      { timeout: Math.max(1, deadline - Date.now()), message: 'instructions of the cards in view' },
     );
+    await noteCards(page);
+    const atEnd = await page.evaluate(() => {
+      const el = document.scrollingElement || document.documentElement;
+      const end = el.scrollTop + innerHeight >= el.scrollHeight - 2;
+      if (!end) window.scrollBy(0, innerHeight * 0.8);
+      return end;
+    });
+    if (atEnd) return page.seenCards;
+    if (Date.now() > deadline) throw new Error('the grid did not show every instruction in time');
   }
 }
 

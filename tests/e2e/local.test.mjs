@@ -74,7 +74,7 @@ e2eTest('several local files open together, demo shards in their families; a dro
   const options = await page.$$eval('[data-testid=family-filter] option', (os) => os.map((o) => o.value).filter(Boolean));
   assert.deepEqual(options, ['style_transfer', 'tone_adjustment'], 'families in catalog order');
   const count = await scrollUntilStable(page);
-  const files = new Set((await readCards(page)).map((c) => c.file));
+  const files = new Set(page.seenCards.map((c) => c.file));
   assert.deepEqual([...files], ['style_transfer_0000.parquet', 'tone_adjustment_0000.parquet']);
   assert.ok(count > 0);
 

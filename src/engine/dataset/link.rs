@@ -23,10 +23,14 @@ pub enum Param {
     /// Which columns hold the pair and the instruction, when no known layout fits:
     /// `source:colA,edited:colB,instruction:colC` (any of the three).
     Map,
+    /// Thumbnail size of the grid: `s`, `m` (the default) or `l`.
+    Size,
+    /// A random order of the grid, reproducible from this number.
+    Seed,
 }
 
 impl Param {
-    pub const ALL: [Param; 9] = [
+    pub const ALL: [Param; 11] = [
         Param::Src,
         Param::Task,
         Param::File,
@@ -36,6 +40,8 @@ impl Param {
         Param::Threshold,
         Param::Flagged,
         Param::Map,
+        Param::Size,
+        Param::Seed,
     ];
 
     pub fn name(self) -> &'static str {
@@ -49,6 +55,8 @@ impl Param {
             Param::Threshold => "thr",
             Param::Flagged => "flagged",
             Param::Map => "map",
+            Param::Size => "size",
+            Param::Seed => "seed",
         }
     }
 }
@@ -121,6 +129,48 @@ impl Split {
     }
 }
 
+/// How large the grid shows its pairs.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub enum Density {
+    Small,
+    #[default]
+    Medium,
+    Large,
+}
+
+impl Density {
+    pub const ALL: [Density; 3] = [Density::Small, Density::Medium, Density::Large];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Density::Small => "s",
+            Density::Medium => "m",
+            Density::Large => "l",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Density::Small => "Small",
+            Density::Medium => "Medium",
+            Density::Large => "Large",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|d| d.name() == value)
+    }
+
+    /// Narrowest card, in CSS pixels.
+    pub fn card_width(self) -> u32 {
+        match self {
+            Density::Small => 220,
+            Density::Medium => 300,
+            Density::Large => 440,
+        }
+    }
+}
+
 /// The difference threshold when the URL names none: small enough to catch an edit, large
 /// enough to ignore JPEG noise.
 pub const DEFAULT_THRESHOLD: u8 = 24;
@@ -139,6 +189,9 @@ pub struct ViewState {
     pub flagged: bool,
     /// The columns named in the link (`map=`), as written; `ColumnMap::parse` reads it.
     pub map: Option<String>,
+    pub density: Density,
+    /// A random order of the grid from this seed; `None`: file order.
+    pub seed: Option<u64>,
 }
 
 impl Default for ViewState {
@@ -152,6 +205,8 @@ impl Default for ViewState {
             threshold: DEFAULT_THRESHOLD,
             flagged: false,
             map: None,
+            density: Density::default(),
+            seed: None,
         }
     }
 }
@@ -236,6 +291,8 @@ impl ViewState {
                 k if k == Param::Threshold.name() => state.threshold = v.parse::<u8>().unwrap_or(DEFAULT_THRESHOLD),
                 k if k == Param::Flagged.name() => state.flagged = matches!(v.as_str(), "1" | "true"),
                 k if k == Param::Map.name() => state.map = Some(v),
+                k if k == Param::Size.name() => state.density = Density::parse(&v).unwrap_or_default(),
+                k if k == Param::Seed.name() => state.seed = v.parse::<u64>().ok(),
                 _ => {}
             }
         }
@@ -272,6 +329,12 @@ impl ViewState {
         if let Some(m) = &self.map {
             q.append_pair(Param::Map.name(), m);
         }
+        if self.density != Density::default() {
+            q.append_pair(Param::Size.name(), self.density.name());
+        }
+        if let Some(seed) = self.seed {
+            q.append_pair(Param::Seed.name(), &seed.to_string());
+        }
         q.finish()
     }
 }
@@ -291,6 +354,8 @@ mod tests {
             threshold: 7,
             flagged: true,
             map: Some("source:a b,edited:c,instruction:d".into()),
+            density: Density::Large,
+            seed: Some(42),
         };
         let q = s.to_query();
         assert!(!q.contains(' '), "{q}");
@@ -361,6 +426,16 @@ mod tests {
         let s = ViewState::from_query("map=source%3Aa%2Cedited%3Ab");
         assert_eq!(s.map.as_deref(), Some("source:a,edited:b"));
         assert_eq!(ViewState::from_query(&s.to_query()), s);
+    }
+
+    #[test]
+    fn density_and_seed_round_trip_and_fall_back() {
+        let s = ViewState::from_query("size=s&seed=0");
+        assert_eq!((s.density, s.seed), (Density::Small, Some(0)));
+        assert_eq!(s.to_query(), "size=s&seed=0");
+        let bad = ViewState::from_query("size=huge&seed=-3");
+        assert_eq!((bad.density, bad.seed), (Density::Medium, None));
+        assert_eq!(ViewState::from_query("size=m").to_query(), "");
     }
 
     #[test]

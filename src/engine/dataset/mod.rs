@@ -5,4 +5,5 @@ pub mod hub;
 pub mod link;
 pub mod manifest;
 pub mod open;
+pub mod shuffle;
 pub mod source;

@@ -15,12 +15,18 @@ use wasm_bindgen::JsCast;
 use web_sys::{IntersectionObserver, IntersectionObserverEntry, IntersectionObserverInit};
 
 use super::review::Flags;
+use crate::engine::dataset::link::Density;
+use crate::engine::dataset::shuffle;
 use super::url::UrlState;
 use super::Counts;
 use crate::protocol::DatasetView;
 
 /// Rows per page: what one request to the worker covers.
 pub const PAGE_ROWS: u64 = 24;
+
+/// Rows per page in a shuffled order: pages are slices of one file each, so smaller
+/// pages let the first screen hold several files (several task families).
+pub const SHUFFLE_PAGE_ROWS: u64 = 8;
 
 #[component]
 pub fn Grid(dataset: Arc<DatasetView>) -> impl IntoView {
@@ -29,24 +35,29 @@ pub fn Grid(dataset: Arc<DatasetView>) -> impl IntoView {
     let counts = expect_context::<Counts>().0;
     let task = Memo::new(move |_| state.with(|s| s.task.clone()));
     let flagged = Memo::new(move |_| state.with(|s| s.flagged));
+    let seed = Memo::new(move |_| state.with(|s| s.seed));
+    let density = Memo::new(move |_| state.with(|s| s.density));
     // The dataset with the files counted so far: pages reach as far as they are known.
     let base = Arc::clone(&dataset);
     let counted = Memo::new(move |_| counts.with(|c| Arc::new(base.with_counts(c))));
     // Pages as (file, rows); a page of no rows counts its file.
+    let shown = RwSignal::new(1usize);
     let chunks = Memo::new(move |_| {
         let task = task.get();
         let d = counted.get();
-        if flagged.get() {
-            flags.set.with(|f| f.pages(&d, task.as_deref(), PAGE_ROWS as usize))
-        } else {
-            d.chunks(task.as_deref(), PAGE_ROWS).into_iter().map(|c| (c.file.clone(), c.rows())).collect()
+        match (flagged.get(), seed.get()) {
+            (true, _) => flags.set.with(|f| f.pages(&d, task.as_deref(), PAGE_ROWS as usize)),
+            // Shuffled pages are made as far as shown, and one more to know there is more.
+            (false, Some(seed)) => shuffle::pages(&d, task.as_deref(), SHUFFLE_PAGE_ROWS, seed, shown.get() + 1),
+            (false, None) => d.chunks(task.as_deref(), PAGE_ROWS).into_iter().map(|c| (c.file.clone(), c.rows())).collect(),
         }
     });
-    let shown = RwSignal::new(1usize);
-    // A new filter starts again at the top; flagging or unflagging keeps the pages shown.
+    // A new filter or order starts again at the top; flagging or unflagging keeps the
+    // pages shown.
     Effect::new(move |_| {
         task.track();
         flagged.track();
+        seed.track();
         shown.set(1);
     });
     let sentinel = NodeRef::<html::Div>::new();
@@ -59,8 +70,8 @@ pub fn Grid(dataset: Arc<DatasetView>) -> impl IntoView {
         shown.track();
         chunks.with(|c| c.len());
         observer.update_value(|o| {
-            let obs = o.get_or_insert_with(|| SendObserver::new(move || {
-                if shown.get_untracked() < chunks.with_untracked(|c| c.len()) {
+            let obs = o.get_or_insert_with(|| SendObserver::new("600px 0px", move |visible| {
+                if visible && shown.get_untracked() < chunks.with_untracked(|c| c.len()) {
                     shown.update(|n| *n += 1);
                 }
             }));
@@ -88,8 +99,10 @@ pub fn Grid(dataset: Arc<DatasetView>) -> impl IntoView {
             "Loading more…".to_string()
         }
     };
+    let columns = move || format!("--card-min: {}px", density.get().card_width());
     view! {
-        <section class="grid" aria-label="Pairs">
+        <GridControls/>
+        <section class="grid" aria-label="Pairs" style=columns data-size=move || density.get().name()>
             <For
                 each=move || chunks.get().into_iter().take(shown.get())
                 key=|c| c.clone()
@@ -110,20 +123,112 @@ unsafe impl Send for SendObserver {}
 unsafe impl Sync for SendObserver {}
 
 impl SendObserver {
-    fn new(mut on_visible: impl FnMut() + 'static) -> Self {
+    /// Calls `on_change` with whether the observed element is within `margin` of the
+    /// viewport, whenever that may have changed.
+    fn new(margin: &str, mut on_change: impl FnMut(bool) + 'static) -> Self {
         let callback = Closure::<dyn FnMut(js_sys::Array)>::new(move |entries: js_sys::Array| {
             let visible = entries
                 .iter()
                 .filter_map(|e| e.dyn_into::<IntersectionObserverEntry>().ok())
                 .any(|e| e.is_intersecting());
-            if visible {
-                on_visible();
-            }
+            on_change(visible);
         });
         let init = IntersectionObserverInit::new();
-        init.set_root_margin("600px 0px");
+        init.set_root_margin(margin);
         let observer = IntersectionObserver::new_with_options(callback.as_ref().unchecked_ref(), &init)
             .expect("IntersectionObserver is available in every supported browser");
         Self(observer, callback)
     }
+}
+
+/// Width in device pixels of the thumbnails of a grid of `density` cards: an image takes
+/// a little under half a card, cards grow up to about twice their narrowest, and the
+/// screen may have more pixels than CSS pixels.
+pub fn thumb_width(density: Density) -> u32 {
+    let ratio = web_sys::window().map_or(1.0, |w| w.device_pixel_ratio()).clamp(1.0, 3.0);
+    let css = f64::from(density.card_width()) * 0.6;
+    ((css * ratio / 16.0).ceil() * 16.0) as u32
+}
+
+/// The grid's order (file order, or shuffled by a seed kept in the link) and its size.
+#[component]
+fn GridControls() -> impl IntoView {
+    let state = expect_context::<UrlState>().0;
+    let seed = move || state.with(|s| s.seed);
+    let reshuffle = move |_| {
+        let seed = (js_sys::Math::random() * 1_000_000.0) as u64;
+        state.update(|s| s.seed = Some(seed));
+    };
+    let sizes = Density::ALL
+        .into_iter()
+        .map(|d| {
+            view! {
+                <button
+                    data-testid=format!("size-{}", d.name())
+                    aria-pressed=move || (state.with(|s| s.density) == d).to_string()
+                    title=format!("{} thumbnails", d.label())
+                    on:click=move |_| state.update(|s| s.density = d)
+                >
+                    {d.name().to_uppercase()}
+                </button>
+            }
+        })
+        .collect_view();
+    view! {
+        <div class="grid-controls" role="toolbar" aria-label="Grid order and size">
+            <span class="order" role="group" aria-label="Order">
+                <button
+                    data-testid="order-file"
+                    aria-pressed=move || seed().is_none().to_string()
+                    title="Pairs in the order of the files"
+                    on:click=move |_| state.update(|s| s.seed = None)
+                >
+                    "File order"
+                </button>
+                <button
+                    data-testid="order-shuffle"
+                    aria-pressed=move || seed().is_some().to_string()
+                    title="A random order; the link keeps its seed, so others see the same sample"
+                    on:click=reshuffle
+                >
+                    {move || if seed().is_some() { "Shuffle again" } else { "Shuffle" }}
+                </button>
+                {move || seed().map(|s| view! { <span class="muted seed" data-testid="seed">{format!("seed {s}")}</span> })}
+            </span>
+            <span class="sizes" role="group" aria-label="Thumbnail size">
+                <span class="muted">"Size"</span>
+                {sizes}
+            </span>
+        </div>
+    }
+}
+
+/// How far from the viewport a page keeps its cards: a few screens either way, so
+/// scrolling at a normal pace never meets an empty page, while a grid scrolled through
+/// thousands of pairs holds only the pages around the viewport.
+const NEAR_MARGIN: &str = "2500px 0px";
+
+/// Keep `near` telling whether the element of `el` is within `NEAR_MARGIN` of the
+/// viewport; on leaving, its height is kept in `height` first so the page keeps its place.
+fn observe_nearness(el: NodeRef<html::Div>, near: RwSignal<bool>, height: RwSignal<f64>) {
+    let observer: StoredValue<Option<SendObserver>> = StoredValue::new(None);
+    Effect::new(move |_| {
+        let Some(node) = el.get() else { return };
+        let measured = node.clone();
+        let obs = SendObserver::new(NEAR_MARGIN, move |visible| {
+            if !visible && near.get_untracked() {
+                height.set(f64::from(measured.offset_height()));
+            }
+            if near.get_untracked() != visible {
+                near.set(visible);
+            }
+        });
+        obs.0.observe(&node);
+        observer.update_value(|o| {
+            if let Some(old) = o.replace(obs) {
+                old.0.disconnect();
+            }
+        });
+    });
+    on_cleanup(move || observer.update_value(|o| if let Some(o) = o.take() { o.0.disconnect() }));
 }

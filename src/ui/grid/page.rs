@@ -4,6 +4,7 @@
 
 use std::sync::Arc;
 
+use leptos::html;
 use leptos::prelude::*;
 
 use super::Card;
@@ -11,6 +12,7 @@ use crate::protocol::{Reply, Request, SampleMeta};
 use crate::ui::client;
 use crate::ui::client::WorkerStatus;
 use crate::ui::images::{self, PairUrls};
+use crate::ui::url::UrlState;
 use crate::ui::{linked, Counts};
 
 #[component]
@@ -23,22 +25,48 @@ pub fn Page(file: String, rows: Vec<u64>) -> impl IntoView {
     let pictures: RwSignal<Option<Result<Vec<Arc<PairUrls>>, String>>> = RwSignal::new(None);
     // Bumped by "Try again": the page asks once more.
     let attempt = RwSignal::new(0u32);
+    let state = expect_context::<UrlState>().0;
+    let density = Memo::new(move |_| state.with(|s| s.density));
+    // Whether the page is near the viewport: far away it keeps only its height (its cards
+    // and their images leave the DOM and memory) and takes them back when it nears.
+    let near = RwSignal::new(true);
+    let far_height = RwSignal::new(0.0f64);
+    let el = NodeRef::<html::Div>::new();
+    super::observe_nearness(el, near, far_height);
     let (f, r) = (file.clone(), rows.clone());
     Effect::new(move |_| {
         epoch.track();
         attempt.track();
         let (file, rows) = (f.clone(), r.clone());
         leptos::task::spawn_local(async move {
-            let result = match client::request(Request::Rows { file: file.clone(), rows: rows.clone() }).await {
+            let result = match client::request(Request::Rows { file, rows }).await {
                 Ok((Reply::Rows { samples }, _)) => Ok(samples),
                 Ok(_) => Err("unexpected reply from the worker".into()),
                 Err(e) => Err(e),
             };
-            let failed = result.is_err();
-            if metas.try_set(Some(result)).is_some() || failed {
-                return;
+            let _ = metas.try_set(Some(result));
+        });
+    });
+    // Thumbnails while near, once the rows are known; a load that ends after the page went
+    // far (or was asked again) is dropped.
+    let generation = StoredValue::new(0u64);
+    let (f, r) = (file.clone(), rows.clone());
+    Effect::new(move |_| {
+        epoch.track();
+        let ready = metas.with(|m| matches!(m, Some(Ok(_))));
+        let thumb = super::thumb_width(density.get());
+        generation.update_value(|g| *g += 1);
+        if !near.get() || !ready {
+            pictures.set(None);
+            return;
+        }
+        let mine = generation.get_value();
+        let (file, rows) = (f.clone(), r.clone());
+        leptos::task::spawn_local(async move {
+            let loaded = images::load(file, rows, Some(thumb)).await;
+            if generation.try_get_value() == Some(mine) {
+                let _ = pictures.try_set(Some(loaded));
             }
-            let _ = pictures.try_set(Some(images::load(file, rows).await));
         });
     });
     let error = move || {
@@ -57,21 +85,27 @@ pub fn Page(file: String, rows: Vec<u64>) -> impl IntoView {
             }
         })
     };
-    let cards = rows
-        .into_iter()
-        .map(|row| {
-            let meta = Signal::derive(move || {
-                metas.with(|m| m.as_ref().and_then(|r| r.as_ref().ok()).and_then(|v| v.iter().find(|s| s.row == row).cloned()))
-            });
-            let urls = Signal::derive(move || {
-                pictures.with(|p| p.as_ref().and_then(|r| r.as_ref().ok()).and_then(|v| v.iter().find(|u| u.info.row == row).cloned()))
-            });
-            view! { <Card file=file.clone() row meta urls/> }
+    let cards = move || {
+        near.get().then(|| {
+            rows.iter()
+                .map(|&row| {
+                    let meta = Signal::derive(move || {
+                        metas.with(|m| m.as_ref().and_then(|r| r.as_ref().ok()).and_then(|v| v.iter().find(|s| s.row == row).cloned()))
+                    });
+                    let urls = Signal::derive(move || {
+                        pictures.with(|p| p.as_ref().and_then(|r| r.as_ref().ok()).and_then(|v| v.iter().find(|u| u.info.row == row).cloned()))
+                    });
+                    view! { <Card file=file.clone() row meta urls/> }
+                })
+                .collect_view()
         })
-        .collect_view();
+    };
+    let placeholder = move || (!near.get()).then(|| format!("height: {}px", far_height.get()));
     view! {
-        {error}
-        {cards}
+        <div class="page" class:far=move || !near.get() node_ref=el style=placeholder data-testid="page">
+            {error}
+            {cards}
+        </div>
     }
     .into_any()
 }

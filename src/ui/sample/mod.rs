@@ -15,11 +15,12 @@ use wasm_bindgen::JsCast;
 use web_sys::HtmlElement;
 
 use crate::engine::dataset::open::task_label;
+use crate::engine::dataset::shuffle;
 use crate::engine::range::human_bytes;
 use crate::protocol::{DatasetView, Reply, Request, SampleMeta};
 use crate::ui::client::{self, WorkerStatus};
 use crate::ui::compare::{Compare, CompareState, ModeSwitch, Pictures};
-use crate::ui::grid::Scores;
+use crate::ui::grid::{Scores, SHUFFLE_PAGE_ROWS};
 use crate::ui::images::{self, PairUrls};
 use crate::ui::review::shortcuts::ShortcutsOpen;
 use crate::ui::review::Flags;
@@ -86,25 +87,26 @@ pub fn SampleView(dataset: Arc<DatasetView>, file: String, row: u64) -> impl Int
             if meta.try_set(Some(text)).is_some() {
                 return;
             }
-            let result = images::load(file.clone(), vec![row])
+            let result = images::load(file.clone(), vec![row], None)
                 .await
                 .and_then(|v| v.into_iter().next().ok_or_else(|| format!("{file}: row {row} has no images")));
             let _ = pictures.try_set(Some(result));
         });
     });
 
-    // ←/→ follow the grid: the family filter, and only flagged samples when it shows those.
+    // ←/→ follow the grid: the family filter, its shuffled order, and only flagged samples
+    // when it shows those.
     let counts = expect_context::<crate::ui::Counts>().0;
     let neighbour = {
         let dataset = Arc::clone(&dataset);
         let file = file.clone();
         move |forward: bool| {
-            let (task, flagged) = state.with_untracked(|s| (s.task.clone(), s.flagged));
+            let (task, flagged, seed) = state.with_untracked(|s| (s.task.clone(), s.flagged, s.seed));
             let dataset = counts.with_untracked(|c| dataset.with_counts(c));
-            if flagged {
-                flags.set.with_untracked(|set| set.neighbour(&dataset, task.as_deref(), &file, row, forward))
-            } else {
-                dataset.neighbour(task.as_deref(), &file, row, forward)
+            match (flagged, seed) {
+                (true, _) => flags.set.with_untracked(|set| set.neighbour(&dataset, task.as_deref(), &file, row, forward)),
+                (false, Some(seed)) => shuffle::neighbour(&dataset, task.as_deref(), SHUFFLE_PAGE_ROWS, seed, &file, row, forward),
+                (false, None) => dataset.neighbour(task.as_deref(), &file, row, forward),
             }
         }
     };
@@ -170,9 +172,9 @@ pub fn SampleView(dataset: Arc<DatasetView>, file: String, row: u64) -> impl Int
         <div class="backdrop" on:click=move |_| close()></div>
         <div class="sample" role="dialog" aria-modal="true" aria-label="Sample" data-testid="sample-view" tabindex="-1" node_ref=dialog>
             <div class="sample-bar">
-                <button on:click=move |_| prev(false) disabled=has_prev title="Previous (← or k)">"← Prev"</button>
+                <button on:click=move |_| prev(false) disabled=has_prev title="Previous (← or k)" aria-label="Previous sample">"← Prev"</button>
                 <span class="where" title=file.clone()>{format!("{title} · row {row}")}</span>
-                <button on:click=move |_| next(true) disabled=has_next title="Next (→ or j)">"Next →"</button>
+                <button on:click=move |_| next(true) disabled=has_next title="Next (→ or j)" aria-label="Next sample">"Next →"</button>
                 <ModeSwitch/>
                 <span class="actions">
                     <FlagToggle file=file.clone() row/>

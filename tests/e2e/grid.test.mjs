@@ -1,0 +1,112 @@
+// End-to-end: the grid at scale. Pages far from the viewport leave the DOM (and their
+// images memory); cards show thumbnails made in the worker, the sample view the images as
+// stored; the thumbnail size (size=) and a seeded random order (seed=) are in the link,
+// and a collaborator opening it sees the same cards in the same order.
+import assert from 'node:assert/strict';
+import { after } from 'node:test';
+
+import {
+  CARD,
+  appUrl,
+  closeBrowser,
+  demoManifest,
+  e2eTest,
+  query,
+  readCards,
+  scrollUntilStable,
+  totalRows,
+  waitForFirstCardLoaded,
+  waitForImages,
+  waitInPage,
+  waitUntil,
+} from './lib.mjs';
+
+after(closeBrowser);
+
+e2eTest('far pages keep only their height: the DOM holds the cards near the viewport', async ({ page }) => {
+  const total = totalRows(demoManifest());
+  await page.goto(appUrl({ size: 'l' }));
+  await waitForFirstCardLoaded(page);
+  const seen = await scrollUntilStable(page, { expected: total });
+  assert.equal(seen, total, 'every pair was shown on the way down');
+  const inDom = await page.locator(CARD).count();
+  assert.ok(inDom < total, `only the cards near the viewport are in the DOM (${inDom} of ${total})`);
+  const far = await page.$$eval('[data-testid=page].far', (ps) => ps.map((p) => ({ cards: p.querySelectorAll('[data-testid=card]').length, height: p.getBoundingClientRect().height })));
+  assert.ok(far.length > 0, 'pages above were let go');
+  assert.ok(far.every((p) => p.cards === 0 && p.height > 100), JSON.stringify(far));
+  const imgs = await page.locator(`${CARD} img`).count();
+  assert.ok(imgs <= 2 * inDom);
+
+  // Back at the top, the first cards come back, images included, where they were.
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await waitForFirstCardLoaded(page);
+  const first = (await readCards(page))[0];
+  assert.equal(first.row, page.seenCards[0].row);
+  assert.equal(first.file, page.seenCards[0].file);
+});
+
+e2eTest('cards show thumbnails decoded in the worker; the sample view shows the stored images', async ({ page }) => {
+  await page.goto(appUrl({ size: 's' }));
+  await waitForFirstCardLoaded(page);
+  const card = await page.evaluate(async () => {
+    const img = document.querySelector('[data-testid=card] img[data-testid=source-image]');
+    const blob = await (await fetch(img.src)).blob();
+    return { type: blob.type, bytes: blob.size, width: img.naturalWidth, height: img.naturalHeight };
+  });
+  await page.locator(CARD).first().click();
+  await waitForImages(page, '[data-testid=sample-view]');
+  const full = await page.evaluate(async () => {
+    const img = document.querySelector('[data-testid=sample-view] img[data-testid=source-image]');
+    const blob = await (await fetch(img.src)).blob();
+    return { type: blob.type, bytes: blob.size, width: img.naturalWidth, height: img.naturalHeight };
+  });
+  assert.equal(card.type, 'image/webp', 'the card holds a thumbnail');
+  assert.notEqual(full.type, 'image/webp', 'the sample view holds the image as stored');
+  // size=s: 220 px cards, images at 0.6 of that, in 16 px steps (device pixel ratio 1).
+  assert.equal(card.width, 144);
+  assert.ok(full.width > card.width, `${full.width} > ${card.width}`);
+  assert.ok(Math.abs(card.height / card.width - full.height / full.width) < 0.02, 'the aspect ratio is kept');
+  assert.ok(card.bytes < full.bytes / 2, `thumbnail ${card.bytes} B vs ${full.bytes} B`);
+});
+
+e2eTest('size and a seeded shuffle go into the link; the same link shows the same cards in the same order', async ({ page, newContext }) => {
+  await page.goto(appUrl());
+  await waitForFirstCardLoaded(page);
+  const ordered = await readCards(page);
+
+  await page.locator('[data-testid=size-l]').click();
+  await waitUntil(() => query(page).get('size') === 'l', { message: 'size=l' });
+  await page.locator('[data-testid=order-shuffle]').click();
+  await waitUntil(() => query(page).get('seed'), { message: 'a seed in the link' });
+  await waitForFirstCardLoaded(page);
+  await waitInPage(page, () => document.querySelectorAll('[data-testid=card]').length >= 12, null, { message: 'cards of the shuffled order' });
+  const shuffled = (await readCards(page)).slice(0, 12);
+  assert.notDeepEqual(shuffled.map((c) => `${c.file}#${c.row}`), ordered.slice(0, 12).map((c) => `${c.file}#${c.row}`), 'another order');
+  assert.ok(new Set(shuffled.map((c) => c.file)).size >= 2, 'the first cards come from several files');
+  assert.equal(await page.$eval('section.grid', (g) => g.dataset.size), 'l');
+
+  // A collaborator opening the link sees the same order.
+  const link = page.url();
+  const other = await newContext();
+  await other.page.goto(link);
+  await waitForFirstCardLoaded(other.page);
+  await waitInPage(other.page, () => document.querySelectorAll('[data-testid=card]').length >= 12, null, { message: 'their cards' });
+  assert.deepEqual((await readCards(other.page)).slice(0, 12), shuffled);
+
+  // In the sample view, j steps through the shuffled order too.
+  await page.locator(CARD).first().click();
+  await page.locator('[data-testid=sample-view]').waitFor();
+  for (const next of shuffled.slice(1, 4)) {
+    await page.keyboard.press('j');
+    await waitUntil(() => query(page).get('row') === next.row && query(page).get('file') === next.file, {
+      message: `j opens ${next.file}#${next.row}`,
+    });
+  }
+  await page.keyboard.press('Escape');
+
+  // Back to file order: the seed leaves the link.
+  await page.locator('[data-testid=order-file]').click();
+  await waitUntil(() => !query(page).get('seed'), { message: 'no seed' });
+  await waitForFirstCardLoaded(page);
+  assert.deepEqual((await readCards(page))[0], ordered[0]);
+});
