@@ -96,6 +96,22 @@ mod native {
             #[arg(long)]
             seed: Option<u64>,
         },
+        /// Rewrite a shard in the gallery-friendly layout, every value kept: one image per
+        /// data page, no dictionary on images, page index, page statistics on the small
+        /// columns, row groups of at most 4096 rows or 128 MiB. Written to `<out>.partial`,
+        /// verified, then renamed.
+        Relayout {
+            /// Local path of the Parquet file to read.
+            input: String,
+            /// Path of the file to write.
+            output: PathBuf,
+            /// Do not read both files back to compare every value.
+            #[arg(long)]
+            no_verify: bool,
+            /// No progress line.
+            #[arg(long)]
+            quiet: bool,
+        },
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -162,6 +178,7 @@ mod native {
                 standin(repos, gated, token, port, cdn_port, &host, page_size, ttl, quiet)
             }
             Command::Inspect { target, seed } => cli::inspect::run(&target, seed),
+            Command::Relayout { input, output, no_verify, quiet } => cli::relayout::run(&input, &output, !no_verify, quiet),
         };
         match result {
             Ok(()) => ExitCode::SUCCESS,

@@ -5,6 +5,7 @@ pub mod demo;
 pub mod faults;
 pub mod hub_standin;
 pub mod inspect;
+pub mod relayout;
 pub mod serve;
 
 /// Errors of command-line tools: a message for the terminal.
