@@ -1,5 +1,5 @@
-//! The top bar: the dataset's name, a source box, the family filter and the running
-//! count of bytes fetched.
+//! The top bar: the dataset's name, a source box, the family filter, the running count
+//! of bytes fetched and the colour theme.
 
 use std::sync::Arc;
 
@@ -18,6 +18,101 @@ use crate::protocol::{DatasetView, FamilyView};
 fn family_label(f: &FamilyView) -> String {
     let count = if f.counted { f.rows.to_string() } else { format!("{} file{}", f.files, if f.files == 1 { "" } else { "s" }) };
     format!("{} {} ({count})", f.id, f.label).trim_start().to_string()
+}
+
+/// The colour theme: the system's (auto), or light or dark as chosen. The choice is kept
+/// in localStorage under `gallery.theme` and applied as `data-theme` on <html>, which
+/// style/main.css turns into the page's color-scheme.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Theme {
+    Auto,
+    Light,
+    Dark,
+}
+
+const THEME_KEY: &str = "gallery.theme";
+
+impl Theme {
+    fn name(self) -> &'static str {
+        match self {
+            Theme::Auto => "auto",
+            Theme::Light => "light",
+            Theme::Dark => "dark",
+        }
+    }
+
+    /// What the button shows.
+    fn label(self) -> &'static str {
+        match self {
+            Theme::Auto => "◐ Auto",
+            Theme::Light => "☀ Light",
+            Theme::Dark => "☾ Dark",
+        }
+    }
+
+    /// What it is, for a screen reader.
+    fn describe(self) -> &'static str {
+        match self {
+            Theme::Auto => "automatic (as the system)",
+            Theme::Light => "light",
+            Theme::Dark => "dark",
+        }
+    }
+
+    fn next(self) -> Theme {
+        match self {
+            Theme::Auto => Theme::Light,
+            Theme::Light => Theme::Dark,
+            Theme::Dark => Theme::Auto,
+        }
+    }
+
+    fn stored() -> Theme {
+        let storage = window().local_storage().ok().flatten();
+        match storage.and_then(|s| s.get_item(THEME_KEY).ok().flatten()).as_deref() {
+            Some("light") => Theme::Light,
+            Some("dark") => Theme::Dark,
+            _ => Theme::Auto,
+        }
+    }
+
+    fn apply(self) {
+        if let Some(root) = document().document_element() {
+            let _ = root.set_attribute("data-theme", self.name());
+        }
+    }
+
+    /// Keeps the choice; auto is no choice.
+    fn store(self) {
+        let Some(storage) = window().local_storage().ok().flatten() else { return };
+        let _ = match self {
+            Theme::Auto => storage.remove_item(THEME_KEY),
+            chosen => storage.set_item(THEME_KEY, chosen.name()),
+        };
+    }
+}
+
+/// A button cycling auto → light → dark.
+#[component]
+fn ThemeToggle() -> impl IntoView {
+    let theme = RwSignal::new(Theme::stored());
+    // Now, as the app is mounted: its first paint is in the chosen theme.
+    theme.get_untracked().apply();
+    let said = move || {
+        let t = theme.get();
+        format!("Colour theme: {}. Switch to {}", t.describe(), t.next().describe())
+    };
+    let on_click = move |_| {
+        let t = theme.get_untracked().next();
+        t.apply();
+        t.store();
+        theme.set(t);
+    };
+    view! {
+        <button type="button" class="theme-toggle" data-testid="theme-toggle" aria-label=said title=said on:click=on_click>
+            {move || theme.get().label()}
+        </button>
+    }
 }
 
 #[component]
@@ -110,6 +205,7 @@ pub fn Header(dataset: Signal<Option<Arc<DatasetView>>>) -> impl IntoView {
             </label>
             <ReviewTools dataset/>
             <span class="fetched" data-testid="bytes-fetched" title="Bytes fetched by this tab so far">{fetched}</span>
+            <ThemeToggle/>
         </header>
     }
 }
