@@ -59,6 +59,7 @@ pub fn Card(file: String, row: u64, meta: Signal<Option<SampleMeta>>, urls: Sign
             data-file=file
             data-row=row.to_string()
             tabindex="0"
+            aria-label=move || meta.with(|m| m.as_ref().map_or_else(|| format!("Sample {row}, loading"), |m| format!("Sample {row}: {}", m.instruction)))
             on:click=move |_| open()
             on:keydown=on_key
         >
