@@ -270,3 +270,37 @@ async fn the_difference_of_a_shown_pair_costs_no_transfer() {
     assert_eq!(session.stats(), before);
     assert!(strict.fraction <= d.fraction);
 }
+
+#[tokio::test(flavor = "current_thread")]
+async fn scores_of_a_whole_file_come_from_statistics_and_the_score_columns_only() {
+    let srv = serve(fixtures(), false).await;
+    for name in VALID {
+        let want = &expected()["files"][name];
+        let rows = want["rows"].as_array().unwrap();
+        let url = srv.url(name);
+        let session = Session::new(NativeBackend::default());
+        session.open(&Source::Parquet(url.clone())).await.unwrap();
+        let before = session.stats();
+        let got = session.scores(&url).await.unwrap();
+        for (k, col) in ["instruction_following_score", "editing_consistency_score", "generation_quality_score"].iter().enumerate() {
+            let expect: Vec<u8> = rows.iter().map(|r| r[col].as_u64().map_or(0, |v| v as u8)).collect();
+            assert_eq!(got.values[k], expect, "{name}: {col}");
+        }
+        assert_eq!(got.present, [true; 3]);
+        // A row group whose scores are each one value is answered by its statistics.
+        let sizes: Vec<usize> = want["row_group_num_rows"].as_array().unwrap().iter().map(|v| v.as_u64().unwrap() as usize).collect();
+        let mut first = 0;
+        let mut constant = 0;
+        for n in &sizes {
+            let group = &got.values;
+            if group.iter().all(|v| v[first..first + n].iter().all(|&x| x != 0 && x == v[first])) {
+                constant += 1;
+            }
+            first += n;
+        }
+        assert_eq!((got.known_groups, got.groups), (constant, sizes.len()), "{name}");
+        // Only score columns were read (with what near ranges merge in on files this small).
+        let spent = session.stats().bytes - before.bytes;
+        assert!(spent < size_of(name) / 2, "{name}: {spent} bytes for the scores");
+    }
+}

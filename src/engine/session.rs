@@ -24,6 +24,7 @@ use crate::engine::range::retry::{RetryPolicy, Retrying};
 use crate::engine::range::{Counters, RangeSource, Stats};
 use crate::engine::shard::page_store::{MemoryPageMaps, PageMapStore};
 use crate::engine::shard::sample::{self, PairBytes, SampleMeta};
+use crate::engine::shard::scores::{self, FileScores};
 use crate::engine::shard::{footer, order, plan, read, Cost, Shard};
 
 /// Footers kept in memory (each is a few KB to a few MB).
@@ -444,6 +445,30 @@ impl<B: Backend> Session<B> {
             self.page_maps.save(&shard.key(), &maps).await;
         }
         result
+    }
+
+    /// The three scores of every row of file `key`: what the footer's statistics prove,
+    /// and the score columns of the other row groups read (never the images).
+    pub async fn scores(&self, key: &str) -> EngineResult<FileScores> {
+        let result = match self.scores_once(key).await {
+            Err(EngineError::Changed { file, .. }) => {
+                self.forget(&file).await;
+                self.scores_once(key).await
+            }
+            other => other,
+        };
+        result.map_err(|e| self.explain(e))
+    }
+
+    async fn scores_once(&self, key: &str) -> EngineResult<FileScores> {
+        let (src, shard) = self.shard(key).await?;
+        let scores::Plan { mut scores, to_read } = scores::plan(&shard);
+        let roots: Vec<usize> = shard.columns.scores.iter().flatten().copied().collect();
+        if !to_read.is_empty() && !roots.is_empty() {
+            let batches = self.read(src.as_ref(), &shard, &to_read, &roots).await?;
+            scores::fill(&mut scores, &batches, &to_read);
+        }
+        Ok(scores)
     }
 
     /// The small columns of `rows` of file `key`, sorted by row.

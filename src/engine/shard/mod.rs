@@ -16,6 +16,7 @@ pub mod order;
 pub mod plan;
 pub mod read;
 pub mod sample;
+pub mod scores;
 pub mod snappy;
 
 use std::cell::RefCell;

@@ -129,6 +129,14 @@ pub fn metas(batches: &[RecordBatch], rows: &[u64], cols: &Columns) -> Vec<Sampl
         .collect()
 }
 
+/// The three scores of each decoded row, as (row, which score, value).
+pub fn score_cells<'a>(batches: &'a [RecordBatch], rows: &'a [u64]) -> impl Iterator<Item = (u64, usize, Option<i64>)> + 'a {
+    use columns::*;
+    rows_of(batches, rows).flat_map(|(row, b, i)| {
+        [SCORE_IF, SCORE_EC, SCORE_GQ].into_iter().enumerate().map(move |(k, name)| (row, k, int_at(b, name, i)))
+    })
+}
+
 pub fn pairs(file: &str, batches: &[RecordBatch], rows: &[u64], cols: &Columns) -> EngineResult<Vec<PairBytes>> {
     rows_of(batches, rows)
         .map(|(row, b, i)| {
