@@ -7,6 +7,7 @@ pub use crate::engine::dataset::hub::Token;
 pub use crate::engine::dataset::open::{DatasetView, FamilyView, FileView};
 pub use crate::engine::range::Stats;
 pub use crate::engine::shard::sample::SampleMeta;
+pub use crate::engine::shard::scores::FileScores;
 
 /// A request from the UI, tagged with an id its reply carries back.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -49,6 +50,8 @@ pub enum Request {
     /// What changed between the two images of a row: pixels whose largest channel change
     /// is above `threshold` (0–255). The reply carries one Blob: the heatmap (PNG).
     Diff { file: String, row: u64, threshold: u8 },
+    /// The three scores of every row of a file of the open dataset.
+    Scores { file: String },
     /// Make the worker fail as a crash would (diagnostics: proves recovery).
     Crash,
 }
@@ -71,6 +74,7 @@ pub enum Reply {
     Done,
     Opened { dataset: DatasetView },
     Counted { rows: u64 },
+    Scores { scores: FileScores },
     Rows { samples: Vec<SampleMeta> },
     /// One entry per row; Blobs `2i` (source) and `2i + 1` (edited) go with entry `i`.
     Images { images: Vec<ImagePair> },

@@ -63,6 +63,8 @@ fn App() -> impl IntoView {
     provide_context(status);
     let counts = Counts(RwSignal::new(HashMap::new()));
     provide_context(counts);
+    let scores = grid::ScoresMap(RwSignal::new(HashMap::new()));
+    provide_context(scores);
     let local_files = local::provide(state);
     // First, so that an open list of shortcuts sees keys before the sample view.
     review::shortcuts::provide();
@@ -90,6 +92,7 @@ fn App() -> impl IntoView {
     Effect::new(move |_| {
         base.track();
         counts.0.set(HashMap::new());
+        scores.0.set(HashMap::new());
     });
     // Links name what was opened: a branch becomes the commit it pointed to.
     Effect::new(move |_| {

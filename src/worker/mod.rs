@@ -113,6 +113,7 @@ async fn answer(session: &Session<WebBackend>, request: Request, files: Vec<Blob
             Ok((Reply::Done, vec![]))
         }
         Request::Count { file } => session.count(&file).await.map(|rows| (Reply::Counted { rows }, vec![])),
+        Request::Scores { file } => session.scores(&file).await.map(|scores| (Reply::Scores { scores }, vec![])),
         Request::Open { src, map } => match (Source::parse(Some(&src)), map.as_deref().map(ColumnMap::parse).transpose()) {
             (_, Err(detail)) => Err(EngineError::Source { src: format!("map={}", map.unwrap_or_default()), detail }),
             (Ok(source), Ok(map)) => {

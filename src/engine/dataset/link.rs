@@ -27,10 +27,15 @@ pub enum Param {
     Size,
     /// A random order of the grid, reproducible from this number.
     Seed,
+    /// Score filters: the instruction-following, editing-consistency and generation-quality
+    /// scores a sample may have to be shown, as digits (`if=23`: 2 or 3).
+    If,
+    Ec,
+    Gq,
 }
 
 impl Param {
-    pub const ALL: [Param; 11] = [
+    pub const ALL: [Param; 14] = [
         Param::Src,
         Param::Task,
         Param::File,
@@ -42,7 +47,13 @@ impl Param {
         Param::Map,
         Param::Size,
         Param::Seed,
+        Param::If,
+        Param::Ec,
+        Param::Gq,
     ];
+
+    /// The score filter parameters, in the order of `ViewState::scores`.
+    pub const SCORES: [Param; 3] = [Param::If, Param::Ec, Param::Gq];
 
     pub fn name(self) -> &'static str {
         match self {
@@ -57,6 +68,9 @@ impl Param {
             Param::Map => "map",
             Param::Size => "size",
             Param::Seed => "seed",
+            Param::If => "if",
+            Param::Ec => "ec",
+            Param::Gq => "gq",
         }
     }
 }
@@ -129,6 +143,38 @@ impl Split {
     }
 }
 
+/// The score values (1–9) a filter lets through, as a set of bits (bit `v` for value `v`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ScoreSet(pub u16);
+
+impl ScoreSet {
+    pub fn contains(self, value: u8) -> bool {
+        (1..=9).contains(&value) && self.0 & (1 << value) != 0
+    }
+
+    pub fn toggle(self, value: u8) -> Self {
+        Self(self.0 ^ (1 << value.clamp(1, 9)))
+    }
+
+    pub fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+
+    /// `"23"` for {2, 3}; `None` when nothing readable is named.
+    pub fn parse(text: &str) -> Option<Self> {
+        let mut bits = 0u16;
+        for c in text.chars() {
+            let v = c.to_digit(10).filter(|v| (1..=9).contains(v))?;
+            bits |= 1 << v;
+        }
+        (bits != 0).then_some(Self(bits))
+    }
+
+    pub fn to_param(self) -> String {
+        (1..=9u8).filter(|&v| self.contains(v)).map(|v| char::from(b'0' + v)).collect()
+    }
+}
+
 /// How large the grid shows its pairs.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub enum Density {
@@ -192,6 +238,8 @@ pub struct ViewState {
     pub density: Density,
     /// A random order of the grid from this seed; `None`: file order.
     pub seed: Option<u64>,
+    /// Score filters (instruction following, editing consistency, generation quality).
+    pub scores: [Option<ScoreSet>; 3],
 }
 
 impl Default for ViewState {
@@ -207,6 +255,7 @@ impl Default for ViewState {
             map: None,
             density: Density::default(),
             seed: None,
+            scores: [None; 3],
         }
     }
 }
@@ -293,6 +342,10 @@ impl ViewState {
                 k if k == Param::Map.name() => state.map = Some(v),
                 k if k == Param::Size.name() => state.density = Density::parse(&v).unwrap_or_default(),
                 k if k == Param::Seed.name() => state.seed = v.parse::<u64>().ok(),
+                k if Param::SCORES.iter().any(|p| p.name() == k) => {
+                    let i = Param::SCORES.iter().position(|p| p.name() == k).unwrap_or(0);
+                    state.scores[i] = ScoreSet::parse(&v);
+                }
                 _ => {}
             }
         }
@@ -335,6 +388,11 @@ impl ViewState {
         if let Some(seed) = self.seed {
             q.append_pair(Param::Seed.name(), &seed.to_string());
         }
+        for (p, set) in Param::SCORES.iter().zip(self.scores) {
+            if let Some(set) = set.filter(|s| !s.is_empty()) {
+                q.append_pair(p.name(), &set.to_param());
+            }
+        }
         q.finish()
     }
 }
@@ -356,6 +414,7 @@ mod tests {
             map: Some("source:a b,edited:c,instruction:d".into()),
             density: Density::Large,
             seed: Some(42),
+            scores: [Some(ScoreSet(0b1100)), None, Some(ScoreSet(0b10))],
         };
         let q = s.to_query();
         assert!(!q.contains(' '), "{q}");
@@ -436,6 +495,16 @@ mod tests {
         let bad = ViewState::from_query("size=huge&seed=-3");
         assert_eq!((bad.density, bad.seed), (Density::Medium, None));
         assert_eq!(ViewState::from_query("size=m").to_query(), "");
+    }
+
+    #[test]
+    fn score_filters_round_trip_and_ignore_what_they_cannot_read() {
+        let s = ViewState::from_query("if=32&ec=1&gq=x");
+        assert_eq!(s.scores, [Some(ScoreSet(0b1100)), Some(ScoreSet(0b10)), None]);
+        assert_eq!(s.to_query(), "if=23&ec=1");
+        assert!(s.scores[0].unwrap().contains(3) && !s.scores[0].unwrap().contains(1));
+        assert_eq!(ScoreSet(0b10).toggle(1), ScoreSet(0));
+        assert_eq!(ViewState::from_query("if=0"), ViewState::default());
     }
 
     #[test]

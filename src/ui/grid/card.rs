@@ -91,11 +91,7 @@ pub fn Card(file: String, row: u64, meta: Signal<Option<SampleMeta>>, urls: Sign
 /// The three quality scores as small badges (hidden when the file has none).
 #[component]
 pub fn Scores(meta: Signal<Option<SampleMeta>>) -> impl IntoView {
-    const NAMES: [(&str, &str); 3] = [
-        ("IF", "Instruction following"),
-        ("EC", "Editing consistency"),
-        ("GQ", "Generation quality"),
-    ];
+    use super::scores::NAMES;
     move || {
         meta.get().map(|m| {
             NAMES

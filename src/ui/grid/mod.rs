@@ -3,8 +3,10 @@
 //! reached through a page that counts them first.
 mod card;
 mod page;
+mod scores;
 
 pub use card::{Card, Scores};
+pub use scores::ScoresMap;
 
 use std::sync::Arc;
 
@@ -42,14 +44,33 @@ pub fn Grid(dataset: Arc<DatasetView>) -> impl IntoView {
     let counted = Memo::new(move |_| counts.with(|c| Arc::new(base.with_counts(c))));
     // Pages as (file, rows); a page of no rows counts its file.
     let shown = RwSignal::new(1usize);
+    let score_filters = Memo::new(move |_| state.with(|s| s.scores));
+    let score_map = expect_context::<ScoresMap>().0;
+    // Pages: (file, rows, whether the rows are known); flagged first, then score filters,
+    // then the shuffled or the file order.
     let chunks = Memo::new(move |_| {
         let task = task.get();
         let d = counted.get();
+        let filters = score_filters.get();
+        let rows_of = |pages: Vec<(String, Vec<u64>)>| pages.into_iter().map(|(f, r)| (f, r, true)).collect::<Vec<_>>();
         match (flagged.get(), seed.get()) {
-            (true, _) => flags.set.with(|f| f.pages(&d, task.as_deref(), PAGE_ROWS as usize)),
+            (true, _) => rows_of(flags.set.with(|f| f.pages(&d, task.as_deref(), PAGE_ROWS as usize))),
+            (false, _) if filters.iter().any(Option::is_some) => score_map.with(|m| {
+                let mut out = Vec::new();
+                for f in d.files_of(task.as_deref()) {
+                    let Some(s) = m.get(&f.key) else {
+                        // Not read yet: its place reads its scores (and counts it).
+                        out.push((f.key.clone(), Vec::new(), false));
+                        break;
+                    };
+                    let rows = scores::passing(s, &filters);
+                    out.extend(rows.chunks(PAGE_ROWS as usize).map(|c| (f.key.clone(), c.to_vec(), true)));
+                }
+                out
+            }),
             // Shuffled pages are made as far as shown, and one more to know there is more.
-            (false, Some(seed)) => shuffle::pages(&d, task.as_deref(), SHUFFLE_PAGE_ROWS, seed, shown.get() + 1),
-            (false, None) => d.chunks(task.as_deref(), PAGE_ROWS).into_iter().map(|c| (c.file.clone(), c.rows())).collect(),
+            (false, Some(seed)) => rows_of(shuffle::pages(&d, task.as_deref(), SHUFFLE_PAGE_ROWS, seed, shown.get() + 1)),
+            (false, None) => d.chunks(task.as_deref(), PAGE_ROWS).into_iter().map(|c| (c.file.clone(), c.rows(), true)).collect(),
         }
     });
     // A new filter or order starts again at the top; flagging or unflagging keeps the
@@ -58,6 +79,7 @@ pub fn Grid(dataset: Arc<DatasetView>) -> impl IntoView {
         task.track();
         flagged.track();
         seed.track();
+        score_filters.track();
         shown.set(1);
     });
     let sentinel = NodeRef::<html::Div>::new();
@@ -81,8 +103,8 @@ pub fn Grid(dataset: Arc<DatasetView>) -> impl IntoView {
     });
     on_cleanup(move || observer.update_value(|o| if let Some(o) = o.take() { o.0.disconnect() }));
     let total = move || {
-        if flagged.get() {
-            chunks.with(|c| c.iter().map(|(_, rows)| rows.len() as u64).sum::<u64>())
+        if flagged.get() || score_filters.with(|f| f.iter().any(Option::is_some)) {
+            chunks.with(|c| c.iter().map(|(_, rows, _)| rows.len() as u64).sum::<u64>())
         } else {
             counted.with(|d| d.files_of(task.get().as_deref()).map(|f| f.rows).sum::<u64>())
         }
@@ -91,10 +113,19 @@ pub fn Grid(dataset: Arc<DatasetView>) -> impl IntoView {
         let (n, all) = (shown.get(), chunks.with(|c| c.len()));
         if all == 0 && flagged.get() {
             "No flagged pairs here yet: flag one with ⚐ on its card, or f in the open sample.".to_string()
+        } else if all == 0 && score_filters.with(|f| f.iter().any(Option::is_some)) {
+            "No pairs with these scores here.".to_string()
         } else if all == 0 {
             "No pairs in this family.".to_string()
         } else if n >= all {
-            format!("All {} {}pairs shown.", total(), if flagged.get() { "flagged " } else { "" })
+            let which = if flagged.get() {
+                "flagged "
+            } else if score_filters.with(|f| f.iter().any(Option::is_some)) {
+                "matching "
+            } else {
+                ""
+            };
+            format!("All {} {which}pairs shown.", total())
         } else {
             "Loading more…".to_string()
         }
@@ -102,13 +133,18 @@ pub fn Grid(dataset: Arc<DatasetView>) -> impl IntoView {
     let columns = move || format!("--card-min: {}px", density.get().card_width());
     view! {
         <GridControls/>
+        <scores::ScoreFilters dataset=Signal::derive(move || counted.get())/>
         <section class="grid" aria-label="Pairs" style=columns data-size=move || density.get().name()>
             <For
                 each=move || chunks.get().into_iter().take(shown.get())
                 key=|c| c.clone()
                 let:chunk
             >
-                <page::Page file=chunk.0 rows=chunk.1/>
+                {if chunk.2 {
+                    view! { <page::Page file=chunk.0 rows=chunk.1/> }.into_any()
+                } else {
+                    view! { <scores::ScoreProbe file=chunk.0/> }.into_any()
+                }}
             </For>
         </section>
         <div class="sentinel" node_ref=sentinel>{status}</div>
