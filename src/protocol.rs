@@ -8,6 +8,7 @@ pub use crate::engine::dataset::open::{DatasetView, FamilyView, FileView};
 pub use crate::engine::range::Stats;
 pub use crate::engine::shard::sample::SampleMeta;
 pub use crate::engine::shard::scores::FileScores;
+pub use crate::engine::shard::Cost;
 
 /// A request from the UI, tagged with an id its reply carries back.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -52,6 +53,9 @@ pub enum Request {
     Diff { file: String, row: u64, threshold: u8 },
     /// The three scores of every row of a file of the open dataset.
     Scores { file: String },
+    /// What showing these rows of a file would cost (their images, or their text), from
+    /// what is known of the file's layout; nothing is fetched.
+    Cost { file: String, rows: Vec<u64>, images: bool },
     /// Make the worker fail as a crash would (diagnostics: proves recovery).
     Crash,
 }
@@ -75,6 +79,7 @@ pub enum Reply {
     Opened { dataset: DatasetView },
     Counted { rows: u64 },
     Scores { scores: FileScores },
+    Cost { cost: Cost },
     Rows { samples: Vec<SampleMeta> },
     /// One entry per row; Blobs `2i` (source) and `2i + 1` (edited) go with entry `i`.
     Images { images: Vec<ImagePair> },

@@ -1,7 +1,7 @@
 #!/bin/sh
 # Fuzz the engine's decoders on demand (not part of `make test`): footer and metadata
 # through the footer path and a read, page headers, page values and Snappy, and images.
-# Each target runs for FUZZ_SECONDS (default 60), seeded from tests/fixtures; a crash
+# Each target (FUZZ_TARGETS, default all four) runs for FUZZ_SECONDS (default 60), seeded from tests/fixtures; a crash
 # leaves its input in fuzz/artifacts/<target>/ — replay it as a plain test.
 set -eu
 cd "$(dirname "$0")/.."
@@ -45,7 +45,7 @@ for ci in range(meta.num_columns):
 PY
 
 status=0
-for target in footer page_header page_values imaging; do
+for target in ${FUZZ_TARGETS:-footer page_header page_values imaging}; do
     echo "== $target: $SECONDS_EACH s"
     (cd fuzz && cargo +nightly fuzz run "$target" "corpus/$target" -- \
         -max_total_time="$SECONDS_EACH" -timeout=10 -max_len=131072 -rss_limit_mb=2048 -print_final_stats=1) || status=1

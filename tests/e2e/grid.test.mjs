@@ -11,10 +11,12 @@ import {
   closeBrowser,
   demoManifest,
   e2eTest,
+  fetchRequests,
   query,
   readCards,
   scrollUntilStable,
   totalRows,
+  urls,
   waitForFirstCardLoaded,
   waitForImages,
   waitInPage,
@@ -109,4 +111,23 @@ e2eTest('size and a seeded shuffle go into the link; the same link shows the sam
   await waitUntil(() => !query(page).get('seed'), { message: 'no seed' });
   await waitForFirstCardLoaded(page);
   assert.deepEqual((await readCards(page))[0], ordered[0]);
+});
+
+e2eTest('a page whose images cost more than the limit says what they would cost and waits for a yes', async ({ page, context }) => {
+  // A limit of 1 KB (the user's own, kept in this browser) makes any page ask.
+  await context.addInitScript(() => localStorage.setItem('gallery.ask-above-bytes', '1000'));
+  const file = `${urls.data}/pyarrow_page_index_plain.parquet`;
+  await page.goto(appUrl({ src: file }));
+  const ask = page.locator('[data-testid=cost-ask]').first();
+  await ask.waitFor({ timeout: 30_000 });
+  assert.match(await ask.textContent(), /would fetch (about )?[\d.]+ (KB|MB) in \d+ requests? from pyarrow_page_index_plain\.parquet/);
+  await waitInPage(page, () => document.querySelector('[data-testid=card] [data-testid=instruction]')?.textContent.trim(), null, { message: 'the text is shown meanwhile' });
+  const before = await fetchRequests(urls.data);
+  await page.waitForTimeout(500);
+  assert.equal((await fetchRequests(urls.data)).length, before.length, 'nothing more is fetched while it asks');
+  assert.equal(await page.locator(`${CARD} img[data-testid=source-image][src]`).count(), 0, 'no image yet');
+
+  await page.locator('[data-testid=cost-fetch]').first().click();
+  await waitForFirstCardLoaded(page);
+  assert.equal(await page.locator('[data-testid=cost-ask]').count(), 0, 'the file was agreed to: its pages no longer ask');
 });

@@ -2,6 +2,7 @@
 //! rows), added as the bottom comes into view. A file whose rows are not counted yet is
 //! reached through a page that counts them first.
 mod card;
+mod cost;
 mod page;
 mod scores;
 
@@ -43,6 +44,7 @@ pub fn Grid(dataset: Arc<DatasetView>) -> impl IntoView {
     let base = Arc::clone(&dataset);
     let counted = Memo::new(move |_| counts.with(|c| Arc::new(base.with_counts(c))));
     // Pages as (file, rows); a page of no rows counts its file.
+    provide_context(cost::Approved(RwSignal::new(Default::default())));
     let shown = RwSignal::new(1usize);
     let score_filters = Memo::new(move |_| state.with(|s| s.scores));
     let score_map = expect_context::<ScoresMap>().0;

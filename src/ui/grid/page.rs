@@ -50,9 +50,13 @@ pub fn Page(file: String, rows: Vec<u64>) -> impl IntoView {
     // Thumbnails while near, once the rows are known; a load that ends after the page went
     // far (or was asked again) is dropped.
     let generation = StoredValue::new(0u64);
+    let approved = expect_context::<super::cost::Approved>();
+    let asking: RwSignal<Option<crate::protocol::Cost>> = RwSignal::new(None);
     let (f, r) = (file.clone(), rows.clone());
     Effect::new(move |_| {
         epoch.track();
+        approved.0.track();
+        asking.set(None);
         let ready = metas.with(|m| matches!(m, Some(Ok(_))));
         let thumb = super::thumb_width(density.get());
         generation.update_value(|g| *g += 1);
@@ -62,7 +66,19 @@ pub fn Page(file: String, rows: Vec<u64>) -> impl IntoView {
         }
         let mine = generation.get_value();
         let (file, rows) = (f.clone(), r.clone());
+        let allowed = approved.0.with(|a| a.contains(&file));
         leptos::task::spawn_local(async move {
+            // A page whose images would cost more than the user's limit asks first.
+            if !allowed {
+                if let Ok((Reply::Cost { cost }, _)) = client::request(Request::Cost { file: file.clone(), rows: rows.clone(), images: true }).await {
+                    if cost.bytes > super::cost::ask_above() {
+                        if generation.try_get_value() == Some(mine) {
+                            let _ = asking.try_set(Some(cost));
+                        }
+                        return;
+                    }
+                }
+            }
             let loaded = images::load(file, rows, Some(thumb)).await;
             if generation.try_get_value() == Some(mine) {
                 let _ = pictures.try_set(Some(loaded));
@@ -85,6 +101,7 @@ pub fn Page(file: String, rows: Vec<u64>) -> impl IntoView {
             }
         })
     };
+    let file_for_ask = file.clone();
     let cards = move || {
         near.get().then(|| {
             rows.iter()
@@ -104,6 +121,7 @@ pub fn Page(file: String, rows: Vec<u64>) -> impl IntoView {
     view! {
         <div class="page" class:far=move || !near.get() node_ref=el style=placeholder data-testid="page">
             {error}
+            {move || asking.get().map(|cost| view! { <super::cost::Ask file=file_for_ask.clone() cost/> })}
             {cards}
         </div>
     }
