@@ -56,6 +56,9 @@ pub enum Request {
     /// What showing these rows of a file would cost (their images, or their text), from
     /// what is known of the file's layout; nothing is fetched.
     Cost { file: String, rows: Vec<u64>, images: bool },
+    /// Stop working on request `id`: the view that asked is gone. Its reads are aborted
+    /// and it gets no reply.
+    Cancel { id: u64 },
     /// Make the worker fail as a crash would (diagnostics: proves recovery).
     Crash,
 }

@@ -164,7 +164,7 @@ impl Client {
         }
     }
 
-    fn send(&self, request: Request) -> oneshot::Receiver<Answer> {
+    fn send(&self, request: Request) -> (u64, oneshot::Receiver<Answer>) {
         let id = self.next_id.get() + 1;
         self.next_id.set(id);
         let (tx, rx) = oneshot::channel();
@@ -175,7 +175,7 @@ impl Client {
         } else {
             self.queue.borrow_mut().push(text);
         }
-        rx
+        (id, rx)
     }
 }
 
@@ -211,11 +211,45 @@ pub fn stand_with_files(kind: &'static str, request: Request, files: Option<Arra
     });
 }
 
-/// Ask the worker; an error reply comes back as `Err(message)`.
+/// Ask the worker; an error reply comes back as `Err(message)`. Dropping the future
+/// before the reply cancels the request in the worker (its reads are aborted).
 pub async fn request(request: Request) -> Answer {
-    let rx = CLIENT.with(|c| c.borrow().as_ref().map(|c| c.send(request)));
-    match rx {
-        Some(rx) => rx.await.unwrap_or_else(|_| Err("the worker went away".into())),
-        None => Err("the worker is not running".into()),
+    let sent = CLIENT.with(|c| c.borrow().as_ref().map(|c| (Rc::clone(c), c.send(request))));
+    let Some((client, (id, rx))) = sent else { return Err("the worker is not running".into()) };
+    let mut pending = Pending { client, id, done: false };
+    let answer = rx.await.unwrap_or_else(|_| Err("the worker went away".into()));
+    pending.done = true;
+    answer
+}
+
+/// A request whose reply has not come: cancelled in the worker when dropped.
+struct Pending {
+    client: Rc<Client>,
+    id: u64,
+    done: bool,
+}
+
+impl Drop for Pending {
+    fn drop(&mut self) {
+        if !self.done && self.client.pending.borrow_mut().remove(&self.id).is_some() {
+            let text = serde_json::to_string(&ToWorker { id: 0, request: Request::Cancel { id: self.id } }).unwrap_or_default();
+            if self.client.ready.get() {
+                self.client.post(&text);
+            } else {
+                // Not sent yet: take it out of the queue instead.
+                let id = format!("\"id\":{},", self.id);
+                self.client.queue.borrow_mut().retain(|q| !q.starts_with(&format!("{{{id}")));
+            }
+        }
     }
+}
+
+/// Run `work` for the view being built: when the view (or the effect that started it)
+/// goes away first, `work` is dropped, and with it the worker requests it awaits.
+pub fn spawn_for_view(work: impl std::future::Future<Output = ()> + 'static) {
+    let (work, handle) = futures::future::abortable(work);
+    on_cleanup(move || handle.abort());
+    leptos::task::spawn_local(async move {
+        let _ = work.await;
+    });
 }

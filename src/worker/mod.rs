@@ -5,7 +5,11 @@
 pub(crate) mod backend;
 mod thumbs;
 
+use std::cell::RefCell;
+use std::collections::HashMap;
 use std::rc::Rc;
+
+use futures::future::AbortHandle;
 
 use js_sys::{Array, Object, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
@@ -138,7 +142,7 @@ async fn answer(session: &Session<WebBackend>, request: Request, files: Vec<Blob
             let reply = Reply::Diff { fraction: d.fraction, width: d.width, height: d.height, resized: d.resized };
             Ok((reply, vec![heatmap]))
         }),
-        Request::Crash => unreachable!("handled before dispatch"),
+        Request::Crash | Request::Cancel { .. } => unreachable!("handled before dispatch"),
     };
     result.unwrap_or_else(|e| (Reply::Error { message: e.to_string() }, vec![]))
 }
@@ -147,6 +151,8 @@ async fn answer(session: &Session<WebBackend>, request: Request, files: Vec<Blob
 pub fn start() {
     console_error_panic_hook::set_once();
     let session = Rc::new(Session::new(WebBackend::default()));
+    // Requests being answered, so a cancelled one can be stopped.
+    let running: Rc<RefCell<HashMap<u64, AbortHandle>>> = Rc::default();
     let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
         // A request is its JSON, or {json, files} when local files travel with it.
         let data = event.data();
@@ -173,10 +179,23 @@ pub fn start() {
         if msg.request == Request::Crash {
             panic!("crash requested for diagnostics");
         }
+        if let Request::Cancel { id } = msg.request {
+            // Dropping the request's future drops its reads, which aborts their fetches.
+            if let Some(handle) = running.borrow_mut().remove(&id) {
+                handle.abort();
+            }
+            return;
+        }
         let session = Rc::clone(&session);
-        wasm_bindgen_futures::spawn_local(async move {
+        let running = Rc::clone(&running);
+        let (work, handle) = futures::future::abortable(async move {
             let (reply, blobs) = answer(&session, msg.request, files).await;
             post(&FromWorker { id: msg.id, stats: session.stats(), reply }, &blobs);
+        });
+        running.borrow_mut().insert(msg.id, handle);
+        wasm_bindgen_futures::spawn_local(async move {
+            let _ = work.await;
+            running.borrow_mut().remove(&msg.id);
         });
     });
     scope().set_onmessage(Some(on_message.as_ref().unchecked_ref()));

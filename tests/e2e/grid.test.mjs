@@ -8,12 +8,14 @@ import { after } from 'node:test';
 import {
   CARD,
   appUrl,
+  clearRequests,
   closeBrowser,
   demoManifest,
   e2eTest,
   fetchRequests,
   query,
   readCards,
+  scrollToBottom,
   scrollUntilStable,
   totalRows,
   urls,
@@ -71,6 +73,16 @@ e2eTest('cards show thumbnails decoded in the worker; the sample view shows the 
   assert.ok(card.bytes < full.bytes / 2, `thumbnail ${card.bytes} B vs ${full.bytes} B`);
 });
 
+/** Scrolls down until at least `n` cards are in the DOM. */
+async function atLeastCards(page, n) {
+  await waitUntil(async () => {
+    if ((await page.locator(CARD).count()) >= n) return true;
+    await scrollToBottom(page);
+    return false;
+  }, { message: `${n} cards`, interval: 250 });
+  await page.evaluate(() => window.scrollTo(0, 0));
+}
+
 e2eTest('size and a seeded shuffle go into the link; the same link shows the same cards in the same order', async ({ page, newContext }) => {
   await page.goto(appUrl());
   await waitForFirstCardLoaded(page);
@@ -81,7 +93,7 @@ e2eTest('size and a seeded shuffle go into the link; the same link shows the sam
   await page.locator('[data-testid=order-shuffle]').click();
   await waitUntil(() => query(page).get('seed'), { message: 'a seed in the link' });
   await waitForFirstCardLoaded(page);
-  await waitInPage(page, () => document.querySelectorAll('[data-testid=card]').length >= 12, null, { message: 'cards of the shuffled order' });
+  await atLeastCards(page, 12);
   const shuffled = (await readCards(page)).slice(0, 12);
   assert.notDeepEqual(shuffled.map((c) => `${c.file}#${c.row}`), ordered.slice(0, 12).map((c) => `${c.file}#${c.row}`), 'another order');
   assert.ok(new Set(shuffled.map((c) => c.file)).size >= 2, 'the first cards come from several files');
@@ -92,7 +104,7 @@ e2eTest('size and a seeded shuffle go into the link; the same link shows the sam
   const other = await newContext();
   await other.page.goto(link);
   await waitForFirstCardLoaded(other.page);
-  await waitInPage(other.page, () => document.querySelectorAll('[data-testid=card]').length >= 12, null, { message: 'their cards' });
+  await atLeastCards(other.page, 12);
   assert.deepEqual((await readCards(other.page)).slice(0, 12), shuffled);
 
   // In the sample view, j steps through the shuffled order too.
@@ -130,4 +142,19 @@ e2eTest('a page whose images cost more than the limit says what they would cost 
   await page.locator('[data-testid=cost-fetch]').first().click();
   await waitForFirstCardLoaded(page);
   assert.equal(await page.locator('[data-testid=cost-ask]').count(), 0, 'the file was agreed to: its pages no longer ask');
+});
+
+e2eTest('reads for a view the user has left are aborted, not finished', async ({ page }) => {
+  // After the probe and the footer, every answer of this file holds its body back for 4 s.
+  const path = '/__faults/pause=0:4000@2/pyarrow_page_index_plain.parquet';
+  await clearRequests(urls.data);
+  await page.goto(appUrl({ src: urls.data + path }));
+  await waitUntil(async () => (await fetchRequests(urls.data)).filter((r) => r.path === path).length >= 3, { message: 'the grid\'s first read sent' });
+  // Leave the view: only flagged samples, and there are none, so the grid's pages go away.
+  await page.locator('[data-testid=flagged-filter]').check();
+  await waitUntil(() => query(page).get('flagged') === '1', { message: 'flagged=1' });
+  await page.waitForTimeout(5_000);
+  const held = (await fetchRequests(urls.data)).filter((r) => r.path === path).slice(2);
+  assert.ok(held.length >= 1);
+  assert.deepEqual(held.map((r) => r.body_bytes), held.map(() => 0), 'every held read was aborted before its body came');
 });

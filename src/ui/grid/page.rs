@@ -38,7 +38,7 @@ pub fn Page(file: String, rows: Vec<u64>) -> impl IntoView {
         epoch.track();
         attempt.track();
         let (file, rows) = (f.clone(), r.clone());
-        leptos::task::spawn_local(async move {
+        client::spawn_for_view(async move {
             let result = match client::request(Request::Rows { file, rows }).await {
                 Ok((Reply::Rows { samples }, _)) => Ok(samples),
                 Ok(_) => Err("unexpected reply from the worker".into()),
@@ -67,7 +67,7 @@ pub fn Page(file: String, rows: Vec<u64>) -> impl IntoView {
         let mine = generation.get_value();
         let (file, rows) = (f.clone(), r.clone());
         let allowed = approved.0.with(|a| a.contains(&file));
-        leptos::task::spawn_local(async move {
+        client::spawn_for_view(async move {
             // A page whose images would cost more than the user's limit asks first.
             if !allowed {
                 if let Ok((Reply::Cost { cost }, _)) = client::request(Request::Cost { file: file.clone(), rows: rows.clone(), images: true }).await {
@@ -142,7 +142,7 @@ fn Probe(file: String) -> impl IntoView {
         epoch.track();
         attempt.track();
         let file = f.clone();
-        leptos::task::spawn_local(async move {
+        client::spawn_for_view(async move {
             match client::request(Request::Count { file: file.clone() }).await {
                 Ok((Reply::Counted { rows }, _)) => {
                     let _ = counts.try_update(|c| c.insert(file, rows));

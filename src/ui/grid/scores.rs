@@ -61,7 +61,7 @@ pub fn ScoreProbe(file: String) -> impl IntoView {
     let (map, counts_ctx) = (expect_context::<ScoresMap>(), expect_context::<Counts>());
     Effect::new(move |_| {
         let file = f.clone();
-        leptos::task::spawn_local(async move {
+        client::spawn_for_view(async move {
             if let Err(e) = load(file, map, counts_ctx).await {
                 let _ = failed.try_set(Some(e));
             }

@@ -78,7 +78,7 @@ pub fn SampleView(dataset: Arc<DatasetView>, file: String, row: u64) -> impl Int
     Effect::new(move |_| {
         epoch.track();
         let file = f.clone();
-        leptos::task::spawn_local(async move {
+        client::spawn_for_view(async move {
             let text = match client::request(Request::Rows { file: file.clone(), rows: vec![row] }).await {
                 Ok((Reply::Rows { samples }, _)) => samples.into_iter().next().ok_or_else(|| format!("{file}: row {row} not found")),
                 Ok(_) => Err("unexpected reply from the worker".into()),
