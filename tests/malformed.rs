@@ -156,10 +156,18 @@ async fn inputs_found_by_fuzzing_fail_with_a_clear_error() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/fuzz");
     // Page locations whose first rows are out of order once made the decoder subtract
     // past zero while planning which pages to skip.
-    let cases = [(
-        "footer_offset_index_rows_out_of_order.parquet",
-        serde_json::json!({"stage": "open", "kind": "Corrupt", "phrases": ["footer_offset_index_rows_out_of_order.parquet", "offset index", "page 21 starts at row 16, not after page 20"]}),
-    )];
+    // A footer whose unknown field claimed a vast collection once made the decoder's
+    // skipping loop for minutes.
+    let cases = [
+        (
+            "footer_offset_index_rows_out_of_order.parquet",
+            serde_json::json!({"stage": "open", "kind": "Corrupt", "phrases": ["footer_offset_index_rows_out_of_order.parquet", "offset index", "page 21 starts at row 16, not after page 20"]}),
+        ),
+        (
+            "footer_thrift_list_of_booleans_hangs.parquet",
+            serde_json::json!({"stage": "open", "kind": "Corrupt", "phrases": ["footer_thrift_list_of_booleans_hangs.parquet", "footer metadata"]}),
+        ),
+    ];
     for (name, want) in cases {
         let file = dir.join(name);
         check(name, "local file", file.to_str().unwrap(), &want).await.unwrap();

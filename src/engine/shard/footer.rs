@@ -8,6 +8,7 @@ use parquet::DecodeResult;
 
 use crate::engine::error::{EngineError, EngineResult};
 use crate::engine::range::{read_many_of, RangeSource, Version};
+use crate::engine::shard::page_header::{self, HeaderFault};
 
 /// Most bytes read from the end of a file in the first footer request. 64 KiB holds the
 /// footer and offset index of files of a few hundred row groups.
@@ -118,6 +119,27 @@ pub async fn read_footer(src: &dyn RangeSource) -> EngineResult<Footer> {
             file: file.into(),
             detail: format!("footer length {meta_len} does not fit in a file of {size} bytes"),
         });
+    }
+    // The whole footer, walked by our own bounded reader before the parquet crate decodes
+    // it (whose skipping of unknown fields can loop on counts a file merely claims).
+    let (tail_range, tail) = if meta_len + 8 > tail.len() as u64 {
+        // The rest of a footer larger than the prefetch: one more read, of what is missing.
+        let missing = size - 8 - meta_len..tail_range.start;
+        let reply = src.read(missing.clone()).await?;
+        version.check(file, reply.total_size, reply.etag.as_deref())?;
+        let mut whole = Vec::with_capacity((meta_len + 8) as usize);
+        whole.extend_from_slice(&reply.bytes);
+        whole.extend_from_slice(&tail);
+        (missing.start..size, bytes::Bytes::from(whole))
+    } else {
+        (tail_range, tail)
+    };
+    let footer = &tail[tail.len() - 8 - meta_len as usize..tail.len() - 8];
+    match page_header::thrift_struct_len(footer) {
+        Ok(n) if n == footer.len() => {}
+        Ok(n) => return Err(EngineError::Corrupt { file: file.into(), detail: format!("footer metadata ends at byte {n} of {}", footer.len()) }),
+        Err(HeaderFault::Short) => return Err(EngineError::Corrupt { file: file.into(), detail: "footer metadata runs past its length".into() }),
+        Err(HeaderFault::Bad(why)) => return Err(EngineError::Corrupt { file: file.into(), detail: format!("footer metadata: {why}") }),
     }
     let mut decoder = ParquetMetaDataPushDecoder::try_new(size)
         .map_err(|e| corrupt(file, e))?

@@ -96,6 +96,16 @@ pub fn parse_page_header(buf: &[u8]) -> Result<(PageHeader, usize), HeaderFault>
     Ok((h, r.pos))
 }
 
+/// Walk the Thrift struct at the start of `buf` without decoding it, and return its
+/// length: every count is bounded by the bytes left, so a malformed struct ends in an
+/// error as soon as the input does, however large the numbers it claims. The footer goes
+/// through this before the `parquet` crate decodes it.
+pub fn thrift_struct_len(buf: &[u8]) -> Result<usize, HeaderFault> {
+    let mut r = Reader { buf, pos: 0 };
+    r.skip(T_STRUCT, 0)?;
+    Ok(r.pos)
+}
+
 /// Thrift compact protocol types.
 const T_TRUE: u8 = 1;
 const T_FALSE: u8 = 2;
@@ -379,6 +389,22 @@ mod tests {
 
     /// Found by fuzzing (`fuzz/`, target page_header): a map of 2^63 boolean pairs in an
     /// unknown field looped without consuming input. Each element now takes a byte.
+    #[test]
+    fn footers_walk_to_their_end_and_huge_counts_stop_at_the_input() {
+        for file in [written(WriterVersion::PARQUET_1_0, true), written(WriterVersion::PARQUET_2_0, false)] {
+            let n = file.len();
+            let len = u32::from_le_bytes([file[n - 8], file[n - 7], file[n - 6], file[n - 5]]) as usize;
+            let footer = &file[n - 8 - len..n - 8];
+            assert_eq!(thrift_struct_len(footer).unwrap(), len);
+            assert!(matches!(thrift_struct_len(&footer[..len / 2]), Err(HeaderFault::Short)));
+        }
+        // A struct whose field 1 is a list claiming 2^62 booleans.
+        let mut bad = vec![0x19, 0xf1];
+        bad.extend([0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x3f]);
+        bad.extend([1; 64]);
+        assert!(matches!(thrift_struct_len(&bad), Err(HeaderFault::Short)));
+    }
+
     #[test]
     fn a_huge_map_of_booleans_ends_with_the_input() {
         let input = [0x9B, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x7F, 0x11];
