@@ -55,17 +55,25 @@ async fn side(bytes: &[u8], checked: Result<Header, EngineError>, thumb: Option<
     Ok((original, header.format.mime().into(), None))
 }
 
-/// The reply to `Images`: the pairs' Blobs, thumbnails made all at once (the browser
-/// decodes on its own threads).
+/// Pairs whose thumbnails are made at once: enough to keep the browser's decoding
+/// threads busy, few enough that the full-size images held meanwhile stay a few MB.
+const THUMBS_AT_ONCE: usize = 4;
+
+/// The reply to `Images`: the pairs' Blobs, thumbnails made a few pairs at a time (the
+/// browser decodes on its own threads), in row order.
 async fn images_reply(pairs: Vec<ShownPair>, thumb: Option<u32>) -> (Reply, Vec<Blob>) {
-    let sides = pairs.iter().map(|p| async move {
+    use futures::StreamExt;
+    let sides = futures::stream::iter(pairs.iter().map(|p| async move {
         let s = side(&p.pair.source, p.source.clone(), thumb).await;
         let e = side(&p.pair.edited, p.edited.clone(), thumb).await;
         (p, s, e)
-    });
+    }))
+    .buffered(THUMBS_AT_ONCE)
+    .collect::<Vec<_>>()
+    .await;
     let mut blobs = Vec::with_capacity(pairs.len() * 2);
     let mut images = Vec::with_capacity(pairs.len());
-    for (p, s, e) in futures::future::join_all(sides).await {
+    for (p, s, e) in sides {
         match (s, e) {
             (Ok((sb, source_mime, source_error)), Ok((eb, edited_mime, edited_error))) => {
                 blobs.push(sb);

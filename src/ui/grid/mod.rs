@@ -94,7 +94,7 @@ pub fn Grid(dataset: Arc<DatasetView>) -> impl IntoView {
         shown.track();
         chunks.with(|c| c.len());
         observer.update_value(|o| {
-            let obs = o.get_or_insert_with(|| SendObserver::new("600px 0px", move |visible| {
+            let obs = o.get_or_insert_with(|| SendObserver::new("600px 0px", move |visible, _| {
                 if visible && shown.get_untracked() < chunks.with_untracked(|c| c.len()) {
                     shown.update(|n| *n += 1);
                 }
@@ -162,14 +162,14 @@ unsafe impl Sync for SendObserver {}
 
 impl SendObserver {
     /// Calls `on_change` with whether the observed element is within `margin` of the
-    /// viewport, whenever that may have changed.
-    fn new(margin: &str, mut on_change: impl FnMut(bool) + 'static) -> Self {
+    /// viewport, and its height, whenever that may have changed (the height comes with
+    /// the observation: reading it costs no layout).
+    fn new(margin: &str, mut on_change: impl FnMut(bool, f64) + 'static) -> Self {
         let callback = Closure::<dyn FnMut(js_sys::Array)>::new(move |entries: js_sys::Array| {
-            let visible = entries
-                .iter()
-                .filter_map(|e| e.dyn_into::<IntersectionObserverEntry>().ok())
-                .any(|e| e.is_intersecting());
-            on_change(visible);
+            let entries: Vec<IntersectionObserverEntry> = entries.iter().filter_map(|e| e.dyn_into().ok()).collect();
+            let visible = entries.iter().any(|e| e.is_intersecting());
+            let height = entries.last().map_or(0.0, |e| e.bounding_client_rect().height());
+            on_change(visible, height);
         });
         let init = IntersectionObserverInit::new();
         init.set_root_margin(margin);
@@ -252,10 +252,9 @@ fn observe_nearness(el: NodeRef<html::Div>, near: RwSignal<bool>, height: RwSign
     let observer: StoredValue<Option<SendObserver>> = StoredValue::new(None);
     Effect::new(move |_| {
         let Some(node) = el.get() else { return };
-        let measured = node.clone();
-        let obs = SendObserver::new(NEAR_MARGIN, move |visible| {
+        let obs = SendObserver::new(NEAR_MARGIN, move |visible, measured| {
             if !visible && near.get_untracked() {
-                height.set(f64::from(measured.offset_height()));
+                height.set(measured);
             }
             if near.get_untracked() != visible {
                 near.set(visible);
