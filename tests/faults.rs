@@ -158,10 +158,10 @@ async fn a_server_that_starts_ignoring_range_is_refused_before_the_body() {
     let err = src.read(100..200).await.unwrap_err();
     assert!(matches!(err, EngineError::RangeIgnored { .. }), "{err}");
     let log = srv.log.entries();
-    assert_eq!(log.len(), 1);
+    assert_eq!(log.len(), 1, "not retried");
     assert_eq!(log[0].status, 200);
-    let size = std::fs::metadata(fixtures().join(FILE)).unwrap().len();
-    assert!(log[0].body_bytes < size, "the whole file was not sent: {} of {size}", log[0].body_bytes);
+    // Nothing of the body was taken in (that the server stops early is shown on a 64 MB
+    // file in engine_http.rs: this small one fits in the socket's buffers).
     assert_eq!(counters.snapshot().bytes, 0);
 }
 
