@@ -8,6 +8,7 @@ pub use crate::engine::dataset::open::{DatasetView, FamilyView, FileView};
 pub use crate::engine::range::Stats;
 pub use crate::engine::shard::sample::SampleMeta;
 pub use crate::engine::shard::scores::FileScores;
+pub use crate::engine::session::Searched;
 pub use crate::engine::shard::Cost;
 
 /// A request from the UI, tagged with an id its reply carries back.
@@ -56,6 +57,9 @@ pub enum Request {
     /// What showing these rows of a file would cost (their images, or their text), from
     /// what is known of the file's layout; nothing is fetched.
     Cost { file: String, rows: Vec<u64>, images: bool },
+    /// Search the instructions of these files of the open dataset (in this order; the
+    /// first ones as far as the index's bound allows): at most `limit` hits, best first.
+    Search { files: Vec<String>, query: String, limit: usize },
     /// Stop working on request `id`: the view that asked is gone. Its reads are aborted
     /// and it gets no reply.
     Cancel { id: u64 },
@@ -83,6 +87,7 @@ pub enum Reply {
     Counted { rows: u64 },
     Scores { scores: FileScores },
     Cost { cost: Cost },
+    Searched { searched: Searched },
     Rows { samples: Vec<SampleMeta> },
     /// One entry per row; Blobs `2i` (source) and `2i + 1` (edited) go with entry `i`.
     Images { images: Vec<ImagePair> },

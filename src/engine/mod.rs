@@ -7,6 +7,7 @@ pub mod imaging;
 pub mod native;
 pub mod range;
 pub mod review;
+pub mod search;
 pub mod session;
 pub mod shard;
 pub mod time;

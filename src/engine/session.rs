@@ -20,6 +20,7 @@ use crate::engine::error::{EngineError, EngineResult};
 use crate::engine::imaging::diff::{self, ChangeMap, PairName, Which};
 use crate::engine::imaging::sniff::{self, Header};
 use crate::engine::range::gate::{Gate, MAX_IN_FLIGHT};
+use crate::engine::search;
 use crate::engine::range::retry::{RetryPolicy, Retrying};
 use crate::engine::range::{Counters, RangeSource, Stats};
 use crate::engine::shard::page_store::{MemoryPageMaps, PageMapStore};
@@ -91,6 +92,18 @@ pub struct Session<B: Backend> {
     hub_repo: RefCell<Option<String>>,
     /// The columns a link named (`map=`), for every file read.
     map: RefCell<Option<ColumnMap>>,
+    /// Instructions of the files searched so far.
+    search_index: RefCell<search::Index>,
+}
+
+/// The answer to a search, with how far it reached.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Searched {
+    pub found: search::Found,
+    /// Files whose instructions were searched (the first ones asked for).
+    pub files: usize,
+    /// Instructions in the index.
+    pub docs: usize,
 }
 
 /// What changed between a row's two images, at one threshold.
@@ -177,6 +190,7 @@ impl<B: Backend> Session<B> {
             token_given: Cell::new(false),
             hub_repo: RefCell::new(None),
             map: RefCell::new(None),
+            search_index: RefCell::new(search::Index::new()),
         }
     }
 
@@ -237,6 +251,7 @@ impl<B: Backend> Session<B> {
     /// Open a source: a manifest is fetched and parsed; a single Parquet file has its
     /// footer read and its columns checked.
     pub async fn open(&self, src: &Source) -> EngineResult<Rc<DatasetView>> {
+        *self.search_index.borrow_mut() = search::Index::new();
         let view = match src {
             Source::Manifest(url) => {
                 let text = self.backend.get_text(url, &self.counters).await?;
@@ -469,6 +484,28 @@ impl<B: Backend> Session<B> {
             scores::fill(&mut scores, &batches, &to_read);
         }
         Ok(scores)
+    }
+
+    /// Search the instructions of `files` (indexed on first use: the instruction column
+    /// read alone, never the images) for `query`; at most `limit` hits, best first.
+    /// Files past `search::MAX_INDEXED_DOCS` instructions are left out, and said so.
+    pub async fn search(&self, files: &[String], query: &str, limit: usize) -> EngineResult<Searched> {
+        let mut searched = 0;
+        for key in files {
+            if !self.search_index.borrow().has(key) {
+                if self.search_index.borrow().len() >= search::MAX_INDEXED_DOCS {
+                    break;
+                }
+                let (src, shard) = self.shard(key).await.map_err(|e| self.explain(e))?;
+                let rows: Vec<u64> = (0..shard.rows()).collect();
+                let batches = self.read(src.as_ref(), &shard, &rows, &[shard.columns.instruction]).await.map_err(|e| self.explain(e))?;
+                let texts = sample::instructions(&batches, &rows, &shard.columns);
+                self.search_index.borrow_mut().add_file(key, &texts);
+            }
+            searched += 1;
+        }
+        let found = self.search_index.borrow().search(&search::Query::parse(query), limit);
+        Ok(Searched { found, files: searched, docs: self.search_index.borrow().len() })
     }
 
     /// The small columns of `rows` of file `key`, sorted by row.

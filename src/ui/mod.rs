@@ -106,6 +106,7 @@ fn App() -> impl IntoView {
         let d = base.get()?;
         Some(counts.0.with(|c| if c.is_empty() { d.clone() } else { Arc::new(d.with_counts(c)) }))
     });
+    grid::search::provide(loaded);
     listen_for_diagnostics();
     view! {
         <header::Header dataset=loaded/>

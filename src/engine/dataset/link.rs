@@ -32,10 +32,12 @@ pub enum Param {
     If,
     Ec,
     Gq,
+    /// A search of the instructions (see `engine::search` for the query language).
+    Query,
 }
 
 impl Param {
-    pub const ALL: [Param; 14] = [
+    pub const ALL: [Param; 15] = [
         Param::Src,
         Param::Task,
         Param::File,
@@ -50,6 +52,7 @@ impl Param {
         Param::If,
         Param::Ec,
         Param::Gq,
+        Param::Query,
     ];
 
     /// The score filter parameters, in the order of `ViewState::scores`.
@@ -71,6 +74,7 @@ impl Param {
             Param::If => "if",
             Param::Ec => "ec",
             Param::Gq => "gq",
+            Param::Query => "q",
         }
     }
 }
@@ -240,6 +244,8 @@ pub struct ViewState {
     pub seed: Option<u64>,
     /// Score filters (instruction following, editing consistency, generation quality).
     pub scores: [Option<ScoreSet>; 3],
+    /// A search of the instructions, as typed.
+    pub query: Option<String>,
 }
 
 impl Default for ViewState {
@@ -256,6 +262,7 @@ impl Default for ViewState {
             density: Density::default(),
             seed: None,
             scores: [None; 3],
+            query: None,
         }
     }
 }
@@ -342,6 +349,7 @@ impl ViewState {
                 k if k == Param::Map.name() => state.map = Some(v),
                 k if k == Param::Size.name() => state.density = Density::parse(&v).unwrap_or_default(),
                 k if k == Param::Seed.name() => state.seed = v.parse::<u64>().ok(),
+                k if k == Param::Query.name() => state.query = Some(v),
                 k if Param::SCORES.iter().any(|p| p.name() == k) => {
                     let i = Param::SCORES.iter().position(|p| p.name() == k).unwrap_or(0);
                     state.scores[i] = ScoreSet::parse(&v);
@@ -393,6 +401,9 @@ impl ViewState {
                 q.append_pair(p.name(), &set.to_param());
             }
         }
+        if let Some(query) = self.query.as_deref().filter(|s| !s.trim().is_empty()) {
+            q.append_pair(Param::Query.name(), query);
+        }
         q.finish()
     }
 }
@@ -415,6 +426,7 @@ mod tests {
             density: Density::Large,
             seed: Some(42),
             scores: [Some(ScoreSet(0b1100)), None, Some(ScoreSet(0b10))],
+            query: Some("add \"red hat\" -dog".into()),
         };
         let q = s.to_query();
         assert!(!q.contains(' '), "{q}");

@@ -129,6 +129,11 @@ pub fn metas(batches: &[RecordBatch], rows: &[u64], cols: &Columns) -> Vec<Sampl
         .collect()
 }
 
+/// The instruction of each decoded row, in order (empty when absent).
+pub fn instructions(batches: &[RecordBatch], rows: &[u64], cols: &Columns) -> Vec<String> {
+    rows_of(batches, rows).map(|(_, b, i)| str_at(b, cols.instruction_name(), i).unwrap_or_default()).collect()
+}
+
 /// The three scores of each decoded row, as (row, which score, value).
 pub fn score_cells<'a>(batches: &'a [RecordBatch], rows: &'a [u64]) -> impl Iterator<Item = (u64, usize, Option<i64>)> + 'a {
     use columns::*;

@@ -40,7 +40,11 @@ pub fn Card(file: String, row: u64, meta: Signal<Option<SampleMeta>>, urls: Sign
     };
     let source_alt = move || refusal(false).unwrap_or_else(|| "source".into());
     let edited_alt = move || refusal(true).unwrap_or_else(|| "edited".into());
-    let instruction = move || meta.get().map(|m| m.instruction).unwrap_or_default();
+    let search = use_context::<super::search::SearchState>();
+    let instruction = move || {
+        let text = meta.get().map(|m| m.instruction).unwrap_or_default();
+        super::search::marked(&text, &search.map(|s| s.stems()).unwrap_or_default())
+    };
     let task = move || meta.get().and_then(|m| m.task).map(|t| task_label(&t));
     let f = file.clone();
     let flagged = Memo::new(move |_| flags.contains(&f, row));

@@ -5,6 +5,7 @@ mod card;
 mod cost;
 mod page;
 mod scores;
+pub mod search;
 
 pub use card::{Card, Scores};
 pub use scores::ScoresMap;
@@ -45,6 +46,8 @@ pub fn Grid(dataset: Arc<DatasetView>) -> impl IntoView {
     let counted = Memo::new(move |_| counts.with(|c| Arc::new(base.with_counts(c))));
     // Pages as (file, rows); a page of no rows counts its file.
     provide_context(cost::Approved(RwSignal::new(Default::default())));
+    let search = expect_context::<search::SearchState>();
+    let searching = Memo::new(move |_| state.with(|s| s.query.as_ref().is_some_and(|q| !q.trim().is_empty())));
     let shown = RwSignal::new(1usize);
     let score_filters = Memo::new(move |_| state.with(|s| s.scores));
     let score_map = expect_context::<ScoresMap>().0;
@@ -55,6 +58,12 @@ pub fn Grid(dataset: Arc<DatasetView>) -> impl IntoView {
         let d = counted.get();
         let filters = score_filters.get();
         let rows_of = |pages: Vec<(String, Vec<u64>)>| pages.into_iter().map(|(f, r)| (f, r, true)).collect::<Vec<_>>();
+        if searching.get() {
+            return search.answer.with(|a| match a {
+                Some(Ok(found)) => rows_of(search::pages(found, PAGE_ROWS as usize)),
+                _ => Vec::new(),
+            });
+        }
         match (flagged.get(), seed.get()) {
             (true, _) => rows_of(flags.set.with(|f| f.pages(&d, task.as_deref(), PAGE_ROWS as usize))),
             (false, _) if filters.iter().any(Option::is_some) => score_map.with(|m| {
@@ -82,6 +91,7 @@ pub fn Grid(dataset: Arc<DatasetView>) -> impl IntoView {
         flagged.track();
         seed.track();
         score_filters.track();
+        search.answer.track();
         shown.set(1);
     });
     let sentinel = NodeRef::<html::Div>::new();
@@ -113,6 +123,15 @@ pub fn Grid(dataset: Arc<DatasetView>) -> impl IntoView {
     };
     let status = move || {
         let (n, all) = (shown.get(), chunks.with(|c| c.len()));
+        if searching.get() {
+            return match search.answer.with(|a| a.as_ref().map(|r| r.as_ref().map(|s| s.found.total).map_err(Clone::clone))) {
+                None => "Searching…".to_string(),
+                Some(Err(e)) => e,
+                Some(Ok(0)) => "No instruction matches.".to_string(),
+                Some(Ok(_)) if n >= all => "All hits shown.".to_string(),
+                Some(Ok(_)) => "Loading more…".to_string(),
+            };
+        }
         if all == 0 && flagged.get() {
             "No flagged pairs here yet: flag one with ⚐ on its card, or f in the open sample.".to_string()
         } else if all == 0 && score_filters.with(|f| f.iter().any(Option::is_some)) {
@@ -233,6 +252,7 @@ fn GridControls() -> impl IntoView {
                 </button>
                 {move || seed().map(|s| view! { <span class="muted seed" data-testid="seed">{format!("seed {s}")}</span> })}
             </span>
+            <search::SearchBox/>
             <span class="sizes" role="group" aria-label="Thumbnail size">
                 <span class="muted">"Size"</span>
                 {sizes}

@@ -97,12 +97,17 @@ pub fn SampleView(dataset: Arc<DatasetView>, file: String, row: u64) -> impl Int
     // ←/→ follow the grid: the family filter, its shuffled order, and only flagged samples
     // when it shows those.
     let counts = expect_context::<crate::ui::Counts>().0;
+    let search = use_context::<crate::ui::grid::search::SearchState>();
     let neighbour = {
         let dataset = Arc::clone(&dataset);
         let file = file.clone();
         move |forward: bool| {
             let (task, flagged, seed) = state.with_untracked(|s| (s.task.clone(), s.flagged, s.seed));
             let dataset = counts.with_untracked(|c| dataset.with_counts(c));
+            let hits = state.with_untracked(|s| s.query.is_some()).then(|| search.and_then(|s| s.answer.get_untracked())).flatten();
+            if let Some(Ok(found)) = hits {
+                return crate::ui::grid::search::neighbour(&found, &file, row, forward);
+            }
             match (flagged, seed) {
                 (true, _) => flags.set.with_untracked(|set| set.neighbour(&dataset, task.as_deref(), &file, row, forward)),
                 (false, Some(seed)) => shuffle::neighbour(&dataset, task.as_deref(), SHUFFLE_PAGE_ROWS, seed, &file, row, forward),
@@ -187,7 +192,13 @@ pub fn SampleView(dataset: Arc<DatasetView>, file: String, row: u64) -> impl Int
             <FlagNote file=file.clone() row/>
             {error}
             <Compare file=file.clone() row pictures=Pictures::from(pair) captions cmp/>
-            <p class="instruction big" data-testid="instruction">{move || m.get().map(|m| m.instruction).unwrap_or_default()}</p>
+            <p class="instruction big" data-testid="instruction">
+                {move || {
+                    let text = m.get().map(|m| m.instruction).unwrap_or_default();
+                    let query = state.with(|s| s.query.clone()).unwrap_or_default();
+                    crate::ui::grid::search::marked(&text, &crate::ui::grid::search::query_stems(&query, &text))
+                }}
+            </p>
             <dl class="facts">
                 <dt>"Task"</dt>
                 <dd>{move || m.get().and_then(|m| m.task).map(|t| task_label(&t)).unwrap_or_else(|| "—".into())}</dd>

@@ -1,0 +1,78 @@
+// End-to-end: searching the instructions. The box above the grid puts the query in the
+// link (q=); the worker reads the instruction column of each file (never an image) and the
+// grid shows the hits, best first, the matching words marked; a link with the query opens
+// the same hits for a colleague, and j/k step through them in the sample view.
+import assert from 'node:assert/strict';
+import { after } from 'node:test';
+
+import {
+  CARD,
+  appUrl,
+  closeBrowser,
+  e2eTest,
+  loadAllInstructions,
+  query,
+  readCards,
+  waitForFirstCardLoaded,
+  waitInPage,
+  waitUntil,
+} from './lib.mjs';
+
+after(closeBrowser);
+
+/** Types `text` into the search box; returns the number of matches once it is answered. */
+async function search(page, text) {
+  await page.locator('[data-testid=search]').fill(text);
+  const h = await waitInPage(
+    page,
+    (text) => {
+      const s = document.querySelector('[data-testid=search-status]');
+      return s?.dataset.query === text && /^(\d+) matching/.exec(s.textContent.trim())?.[1];
+    },
+    text,
+    { message: `the answer to ${text}` },
+  );
+  return Number(await h.jsonValue());
+}
+
+e2eTest('typing a query shows only the matching instructions, ranked, with the words marked', async ({ page, newContext }) => {
+  await page.goto(appUrl());
+  await waitForFirstCardLoaded(page);
+  const all = await loadAllInstructions(page);
+  await page.evaluate(() => window.scrollTo(0, 0));
+  const want = (re) => all.filter((c) => re.test(c.instruction));
+
+  // "sign" typed whole: every card with the word (sign, signs) and no other.
+  const n = await search(page, 'sign ');
+  await waitUntil(() => query(page).get('q')?.trim() === 'sign', { message: 'q=sign in the link' });
+  assert.equal(n, want(/\bsigns?\b/i).length, 'as many hits as instructions with the word');
+  assert.ok(n > 0);
+  await waitForFirstCardLoaded(page);
+  const cards = await loadAllInstructions(page);
+  assert.equal(cards.length, n);
+  assert.ok(cards.every((c) => /\bsigns?\b/i.test(c.instruction)), 'every card says sign');
+  const marks = await page.$$eval(`${CARD} [data-testid=instruction] mark`, (ms) => ms.map((m) => m.textContent.toLowerCase()));
+  assert.ok(marks.length >= 1 && marks.every((m) => m === 'sign' || m === 'signs'), marks.join(','));
+
+  // An exclusion and a phrase narrow it; a prefix while typing widens to the words it starts.
+  assert.equal(await search(page, 'sign -neon '), want(/\bsigns?\b/i).filter((c) => !/\bneon\b/i.test(c.instruction)).length);
+  assert.equal(await search(page, '"the sky"'), want(/\bthe sky\b/i).length);
+  assert.equal(await search(page, 'refl'), want(/\brefl\w*/i).length);
+
+  // A link with the query opens the same hits, and j steps from hit to hit.
+  await search(page, 'sign ');
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await waitForFirstCardLoaded(page);
+  const mine = (await readCards(page)).slice(0, 3);
+  const other = await newContext();
+  await other.page.goto(page.url());
+  await waitForFirstCardLoaded(other.page);
+  assert.deepEqual((await readCards(other.page)).slice(0, 3), mine);
+  await other.page.locator(CARD).first().click();
+  await other.page.locator('[data-testid=sample-view]').waitFor();
+  await waitInPage(other.page, () => document.querySelector('[data-testid=sample-view] [data-testid=instruction] mark'), null, { message: 'the sample view marks the words too' });
+  if (mine.length > 1) {
+    await other.page.keyboard.press('j');
+    await waitUntil(() => query(other.page).get('row') === mine[1].row && query(other.page).get('file') === mine[1].file, { message: 'j opens the next hit' });
+  }
+});
