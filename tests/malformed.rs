@@ -164,6 +164,10 @@ async fn inputs_found_by_fuzzing_fail_with_a_clear_error() {
             serde_json::json!({"stage": "open", "kind": "Corrupt", "phrases": ["footer_offset_index_rows_out_of_order.parquet", "offset index", "page 21 starts at row 16, not after page 20"]}),
         ),
         (
+            "footer_inverted_page_range.parquet",
+            serde_json::json!({"stage": "rows", "kind": "Corrupt", "phrases": ["footer_inverted_page_range.parquet"]}),
+        ),
+        (
             "footer_thrift_list_of_booleans_hangs.parquet",
             serde_json::json!({"stage": "open", "kind": "Corrupt", "phrases": ["footer_thrift_list_of_booleans_hangs.parquet", "footer metadata"]}),
         ),
