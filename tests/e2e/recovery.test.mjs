@@ -54,3 +54,30 @@ e2eTest('a crashed worker is reported, restarted, and the grid and open sample c
   assert.equal(new URL(page.url()).searchParams.get('row'), '2');
   assert.ok((await page.locator(CARD).count()) > 0);
 });
+
+e2eTest('flags and their notes survive a crash of the worker and a reload', async ({ page }) => {
+  const file = `${urls.data}/pyarrow_page_index_plain.parquet`;
+  await page.goto(appUrl({ src: file }));
+  await waitForFirstCardLoaded(page);
+  await page.locator(CARD).first().click();
+  await page.locator('[data-testid=sample-view]').waitFor();
+  await page.keyboard.press('f');
+  await page.locator('[data-testid=flag-note]').fill('halo around the edit');
+  await page.locator('[data-testid=flag-note]').press('Tab');
+  await page.keyboard.press('Escape');
+  await page.keyboard.press('Escape');
+  await waitInPage(page, () => document.querySelector('[data-testid=flag-count]')?.textContent.trim() === '1', null, { message: 'one flag' });
+
+  await page.evaluate(() => window.dispatchEvent(new CustomEvent('gallery-diagnostics', { detail: 'crash-worker' })));
+  await waitInPage(page, () => /background worker stopped/i.test(document.body.textContent), null, { message: 'the crash notice' });
+  page.problems.length = 0;
+  await waitForFirstCardLoaded(page);
+  assert.equal((await page.locator('[data-testid=flag-count]').textContent()).trim(), '1', 'the flag outlived the worker');
+
+  await page.reload();
+  await waitForFirstCardLoaded(page);
+  assert.equal((await page.locator('[data-testid=flag-count]').textContent()).trim(), '1', 'and the reload');
+  await page.locator(CARD).first().click();
+  await page.locator('[data-testid=sample-view]').waitFor();
+  assert.equal(await page.locator('[data-testid=flag-note]').inputValue(), 'halo around the edit');
+});
