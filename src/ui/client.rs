@@ -17,6 +17,11 @@ use crate::protocol::{FromWorker, Reply, Request, Stats, ToWorker};
 
 type Answer = Result<(Reply, Vec<Blob>), String>;
 
+/// A worker dying this many times within `CRASH_WINDOW_MS` stops the view from being
+/// reloaded after each: a file that makes the decoder panic would otherwise loop.
+const CRASHES_IN_A_ROW: usize = 3;
+const CRASH_WINDOW_MS: f64 = 20_000.0;
+
 /// Reactive facts about the worker, shared with views.
 #[derive(Clone, Copy)]
 pub struct WorkerStatus {
@@ -40,6 +45,9 @@ struct Client {
     pending: RefCell<HashMap<u64, oneshot::Sender<Answer>>>,
     /// Counters of workers that have died, so the total never goes backwards.
     banked: Cell<Stats>,
+    /// When the last workers died (ms since the epoch), to notice a view that kills
+    /// every worker it reaches (a file that makes the decoder panic).
+    crashes: RefCell<Vec<f64>>,
     status: WorkerStatus,
 }
 
@@ -115,14 +123,30 @@ impl Client {
             w.terminate();
         }
         self.banked.set(self.status.stats.get_untracked());
-        let why = format!("The background worker stopped ({message}); a new one was started and the view reloaded.");
+        let now = js_sys::Date::now();
+        let looping = {
+            let mut crashes = self.crashes.borrow_mut();
+            crashes.retain(|t| now - t < CRASH_WINDOW_MS);
+            crashes.push(now);
+            crashes.len() >= CRASHES_IN_A_ROW
+        };
+        let why = if looping {
+            format!(
+                "The background worker stopped again ({message}), {CRASHES_IN_A_ROW} times within {} s: something in this view makes it fail. A new one was started but the view was not reloaded; open another file or dataset, or reload the page to try again.",
+                CRASH_WINDOW_MS / 1000.0
+            )
+        } else {
+            format!("The background worker stopped ({message}); a new one was started and the view reloaded.")
+        };
         for (_, tx) in self.pending.borrow_mut().drain() {
             let _ = tx.send(Err(why.clone()));
         }
         self.queue.borrow_mut().clear();
         self.status.crash.set(Some(why));
         self.spawn();
-        self.status.epoch.update(|e| *e += 1);
+        if !looping {
+            self.status.epoch.update(|e| *e += 1);
+        }
     }
 
     fn post(&self, text: &str) {
@@ -190,6 +214,7 @@ pub fn start() -> WorkerStatus {
         next_id: Cell::new(0),
         pending: RefCell::new(HashMap::new()),
         banked: Cell::new(Stats::default()),
+        crashes: RefCell::new(Vec::new()),
         status,
     });
     client.spawn();

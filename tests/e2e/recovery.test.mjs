@@ -81,3 +81,15 @@ e2eTest('flags and their notes survive a crash of the worker and a reload', asyn
   await page.locator('[data-testid=sample-view]').waitFor();
   assert.equal(await page.locator('[data-testid=flag-note]').inputValue(), 'halo around the edit');
 });
+
+e2eTest('a file that makes every worker fail stops the restarts after three, and says so', async ({ page }) => {
+  // Found by fuzzing: definition levels that make the parquet crate's decoder panic.
+  const file = `${urls.data}/fuzz/footer_definition_levels_panic.parquet`;
+  await page.goto(appUrl({ src: file }));
+  await waitInPage(page, () => /3 times within 20 s/.test(document.body.textContent), null, { timeout: 30_000, message: 'the notice that the view was not reloaded' });
+  const crashes = page.problems.length;
+  assert.ok(crashes >= 3, `the worker failed ${crashes} times first`);
+  await page.waitForTimeout(3_000);
+  assert.equal(page.problems.length, crashes, 'and no more: the view is not reloaded into the same failure');
+  page.problems.length = 0;
+});
