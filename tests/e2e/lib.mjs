@@ -338,10 +338,14 @@ export async function loadAllInstructions(page, { timeout = 30_000 } = {}) {
     await noteCards(page);
     const atEnd = await page.evaluate(() => {
       const el = document.scrollingElement || document.documentElement;
-      const end = el.scrollTop + innerHeight >= el.scrollHeight - 2;
+      // The end of the grid: the bottom reached and no more pages coming.
+      const more = /Loading more|Counting|Reading the scores|Searching/.test(document.querySelector('.sentinel')?.textContent ?? '')
+        || document.querySelector('[data-testid=counting], [data-testid=scoring]');
+      const end = el.scrollTop + innerHeight >= el.scrollHeight - 2 && !more;
       if (!end) window.scrollBy(0, innerHeight * 0.8);
       return end;
     });
+    if (!atEnd) await page.waitForTimeout(50);
     if (atEnd) return page.seenCards;
     if (Date.now() > deadline) throw new Error('the grid did not show every instruction in time');
   }

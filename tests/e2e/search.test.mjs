@@ -9,10 +9,12 @@ import {
   CARD,
   appUrl,
   closeBrowser,
+  demoManifest,
   e2eTest,
   loadAllInstructions,
   query,
   readCards,
+  totalRows,
   waitForFirstCardLoaded,
   waitInPage,
   waitUntil,
@@ -39,6 +41,7 @@ e2eTest('typing a query shows only the matching instructions, ranked, with the w
   await page.goto(appUrl());
   await waitForFirstCardLoaded(page);
   const all = await loadAllInstructions(page);
+  assert.equal(all.length, totalRows(demoManifest()), 'every instruction of the demo read first');
   await page.evaluate(() => window.scrollTo(0, 0));
   const want = (re) => all.filter((c) => re.test(c.instruction));
 
