@@ -38,10 +38,8 @@ pub fn stem(word: &str) -> String {
         return format!("{s}ss");
     } else if let Some(s) = cut("ing", 3).or_else(|| cut("ed", 3)) {
         Some(undouble(s))
-    } else if let Some(s) = cut("es", 3).filter(|s| s.ends_with(['x', 's', 'z']) || s.ends_with("ch") || s.ends_with("sh")) {
-        Some(s.to_string())
     } else if let Some(s) = cut("es", 3) {
-        // "changes" → "chang", as "changed" and "changing" go.
+        // "boxes" → "box"; "changes" → "chang", as "changed" and "changing" go.
         Some(s.to_string())
     } else if w.ends_with("ss") || w.ends_with("us") || w.ends_with("is") {
         None
@@ -254,8 +252,9 @@ impl Index {
                 .map(|(t, &id)| (self.docs_of(id).len(), id, t))
                 .collect();
             // The stem of the word as typed so far counts too ("boxes" typed whole → "box").
-            if let Some(id) = self.id(&stem(p)) {
-                ids.push((self.docs_of(id).len(), id, &self.sorted.iter().find(|(_, &i)| i == id).map(|(t, _)| t).unwrap_or(p)));
+            let whole = stem(p);
+            if let Some(id) = self.id(&whole) {
+                ids.push((self.docs_of(id).len(), id, &whole));
             }
             if ids.is_empty() {
                 return Found::default();

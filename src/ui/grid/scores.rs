@@ -56,9 +56,9 @@ pub async fn load(file: String, map: ScoresMap, counts: Counts) -> Result<(), St
 #[component]
 pub fn ScoreProbe(file: String) -> impl IntoView {
     let failed: RwSignal<Option<String>> = RwSignal::new(None);
-    let counts = expect_context::<Counts>().0;
-    let f = file.clone();
     let (map, counts_ctx) = (expect_context::<ScoresMap>(), expect_context::<Counts>());
+    let counts = counts_ctx.0;
+    let f = file.clone();
     Effect::new(move |_| {
         let file = f.clone();
         client::spawn_for_view(async move {
