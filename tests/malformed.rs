@@ -171,6 +171,12 @@ async fn inputs_found_by_fuzzing_fail_with_a_clear_error() {
             "footer_thrift_list_of_booleans_hangs.parquet",
             serde_json::json!({"stage": "open", "kind": "Corrupt", "phrases": ["footer_thrift_list_of_booleans_hangs.parquet", "footer metadata"]}),
         ),
+        // Definition levels whose bit-packed run claims more bytes than the page holds once
+        // made the parquet crate's level decoder index past them and panic.
+        (
+            "footer_definition_levels_panic.parquet",
+            serde_json::json!({"stage": "rows", "kind": "Corrupt", "phrases": ["footer_definition_levels_panic.parquet", "column `source_image_height`", "page at byte 11057", "a bit-packed run of 320 levels needs 5 bytes, 1 are left"]}),
+        ),
     ];
     for (name, want) in cases {
         let file = dir.join(name);

@@ -8,6 +8,7 @@
 
 pub mod columns;
 pub mod footer;
+pub mod levels;
 pub mod page_header;
 pub mod page_store;
 pub mod page_values;

@@ -8,6 +8,7 @@
 use bytes::Bytes;
 use parquet::basic::Compression;
 
+use super::levels::level_width;
 use super::page_header::{encoding, parse_page_header, HeaderFault, PageHeader, PageKind};
 use super::pages::MAX_HEADER_BYTES;
 use super::snappy::SnappyStream;
@@ -114,11 +115,6 @@ enum Stage {
 /// The deepest definition level the cursor reads: a value is present at the maximum level
 /// and null below it (a struct holding the value, or the value itself, is null).
 pub const MAX_CURSOR_DEF: i16 = 3;
-
-/// Bits of one definition level of a column whose maximum is `max_def`.
-fn level_width(max_def: i16) -> u32 {
-    16 - (max_def.max(0) as u16).leading_zeros()
-}
 
 /// The wanted values of one page, decoded from its bytes as they are pushed.
 pub struct PageCursor {

@@ -24,6 +24,7 @@ use parquet::file::page_index::column_index::ColumnIndexMetaData;
 use parquet::file::page_index::offset_index::OffsetIndexMetaData;
 use parquet::DecodeResult;
 
+use super::levels::check_levels;
 use super::page_header::{parse_page_header, HeaderFault};
 use super::page_values::{Cell, PageCursor};
 use super::pages::hop_to_row;
@@ -169,8 +170,12 @@ fn page_fault(shard: &Shard, c: &ChunkPlan, at: u64, detail: String) -> EngineEr
 
 /// Check the pages of `bytes` (whole pages read from `range` of chunk `c`) before the
 /// push decoder sees them: each header must parse, each body end within the bytes, and
-/// no page claim more than `MAX_PAGE_BYTES` uncompressed (the decoder would allocate it).
+/// no page claim more than `MAX_PAGE_BYTES` uncompressed (the decoder would allocate it),
+/// and the definition levels of each data page be whole (the decoder would panic).
 fn check_pages(shard: &Shard, c: &ChunkPlan, range: &Range<u64>, bytes: &[u8]) -> EngineResult<()> {
+    let descr = shard.metadata.file_metadata().schema_descr().column(c.leaf);
+    let compression = shard.metadata.row_group(c.row_group).column(c.leaf).compression();
+    let max_def = if descr.max_rep_level() == 0 { descr.max_def_level() } else { 0 };
     let mut pos = 0usize;
     while pos < bytes.len() {
         let at = range.start + pos as u64;
@@ -193,6 +198,7 @@ fn check_pages(shard: &Shard, c: &ChunkPlan, range: &Range<u64>, bytes: &[u8]) -
                 h.uncompressed_size
             )));
         }
+        check_levels(&h, &bytes[pos + n..end as usize], compression, max_def).map_err(fault)?;
         pos = end as usize;
     }
     Ok(())
