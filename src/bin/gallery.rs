@@ -112,6 +112,34 @@ mod native {
             #[arg(long)]
             quiet: bool,
         },
+        /// Build the static instruction index of a dataset (format: docs/INDEX.md): reads
+        /// every shard's small columns, never the images; resumes an interrupted build.
+        Index {
+            /// The dataset: a folder or URL of its manifest.json, an hf:// path, a file.
+            dataset: String,
+            /// Folder to write index.json, the term parts and the catalog into.
+            #[arg(long)]
+            out: PathBuf,
+            /// Read at most this many shards now, then stop (run again to go on).
+            #[arg(long)]
+            max_shards: Option<usize>,
+            /// No progress line.
+            #[arg(long)]
+            quiet: bool,
+        },
+        /// Search a static index from the terminal: hits, and what the query read.
+        Query {
+            /// URL or path of the index's index.json.
+            index: String,
+            /// The query (words, "phrases", -excluded, a trailing prefix).
+            query: String,
+            /// Hits to show.
+            #[arg(long, default_value_t = 20)]
+            limit: usize,
+            /// Look up a sample by id instead.
+            #[arg(long)]
+            id: bool,
+        },
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -179,6 +207,8 @@ mod native {
             }
             Command::Inspect { target, seed } => cli::inspect::run(&target, seed),
             Command::Relayout { input, output, no_verify, quiet } => cli::relayout::run(&input, &output, !no_verify, quiet),
+            Command::Index { dataset, out, max_shards, quiet } => cli::index::run(&cli::index::Options { dataset, out, quiet, max_shards }),
+            Command::Query { index, query, limit, id } => cli::index::query(&index, &query, limit, id),
         };
         match result {
             Ok(()) => ExitCode::SUCCESS,

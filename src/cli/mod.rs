@@ -4,6 +4,7 @@
 pub mod demo;
 pub mod faults;
 pub mod hub_standin;
+pub mod index;
 pub mod inspect;
 pub mod relayout;
 pub mod serve;

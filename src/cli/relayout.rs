@@ -276,8 +276,10 @@ fn writer_schema(schema: &Schema, carried: &[KeyValue]) -> SchemaRef {
 
 /// A progress line on stderr, redrawn in place a few times a second; silent when stderr
 /// is not a terminal or when told to be quiet.
-struct Progress {
+pub(crate) struct Progress {
     label: &'static str,
+    /// What the bytes figure counts (`written`, `read`).
+    bytes_are: &'static str,
     total: u64,
     on: bool,
     start: Instant,
@@ -285,12 +287,18 @@ struct Progress {
 }
 
 impl Progress {
-    fn new(label: &'static str, total: u64, quiet: bool) -> Self {
-        Self { label, total, on: !quiet && std::io::stderr().is_terminal(), start: Instant::now(), last: None }
+    pub(crate) fn new(label: &'static str, total: u64, quiet: bool) -> Self {
+        Self { label, bytes_are: "written", total, on: !quiet && std::io::stderr().is_terminal(), start: Instant::now(), last: None }
     }
 
     /// `rows` done; `bytes` written so far, when there is such a figure.
-    fn update(&mut self, rows: u64, bytes: Option<u64>) {
+    /// The bytes figure counts bytes read.
+    pub(crate) fn reading(mut self) -> Self {
+        self.bytes_are = "read";
+        self
+    }
+
+    pub(crate) fn update(&mut self, rows: u64, bytes: Option<u64>) {
         let now = Instant::now();
         if !self.on || self.last.is_some_and(|t| now - t < PROGRESS_EVERY) {
             return;
@@ -300,7 +308,7 @@ impl Progress {
         let percent = if self.total == 0 { 100.0 } else { rows as f64 * 100.0 / self.total as f64 };
         let mut line = format!("\r{}: {rows}/{} rows ({percent:.1}%)", self.label, self.total);
         if let Some(b) = bytes {
-            let _ = write!(line, ", {} written, {}/s", human_bytes(b), human_bytes((b as f64 / secs) as u64));
+            let _ = write!(line, ", {} {}, {}/s", human_bytes(b), self.bytes_are, human_bytes((b as f64 / secs) as u64));
         }
         let _ = write!(line, ", {:.0} rows/s\x1b[K", rows as f64 / secs);
         let mut err = std::io::stderr().lock();
@@ -308,7 +316,7 @@ impl Progress {
         let _ = err.flush();
     }
 
-    fn done(&mut self) {
+    pub(crate) fn done(&mut self) {
         if self.on && self.last.is_some() {
             let _ = std::io::stderr().write_all(b"\r\x1b[K");
         }

@@ -3,6 +3,7 @@
 pub mod dataset;
 pub mod error;
 pub mod imaging;
+pub mod index;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod native;
 pub mod range;

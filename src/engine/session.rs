@@ -408,6 +408,12 @@ impl<B: Backend> Session<B> {
         Ok(shard.rows())
     }
 
+    /// The size in bytes of file `key` (its footer read, when not yet).
+    pub async fn shard_size(&self, key: &str) -> EngineResult<u64> {
+        let (_, shard) = self.shard(key).await.map_err(|e| self.explain(e))?;
+        Ok(shard.size)
+    }
+
     fn cached(&self, url: &str) -> Option<Rc<Shard>> {
         self.shards.borrow().iter().find(|(u, _)| u == url).map(|(_, s)| Rc::clone(s))
     }

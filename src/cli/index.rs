@@ -1,0 +1,683 @@
+//! `gallery index <dataset> --out <dir>`: the static instruction index of a whole dataset
+//! (format in `engine::index::format` and `docs/INDEX.md`).
+//!
+//! Shard by shard, only the small columns are read (by range requests, or from disk);
+//! each shard leaves a run file in `<out>/.build/` (its catalog rows sorted by id, its
+//! postings sorted by term and position), written whole or not at all, so an interrupted
+//! build resumes with the shards not done yet. The runs are then merged, a term at a time
+//! and a sample at a time, into the term parts and the catalog: memory holds one shard's
+//! rows, one term's postings and the writers' buffers, whatever the dataset's size.
+
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, HashMap};
+use std::fs::File;
+use std::io::{BufReader, BufWriter, Read, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Instant;
+
+use arrow_array::{ArrayRef, BinaryArray, Int32Array, Int64Array, RecordBatch, StringArray};
+use arrow_schema::{DataType, Field, Schema, SchemaRef};
+use parquet::arrow::ArrowWriter;
+use parquet::basic::{Compression, Encoding};
+use parquet::file::metadata::ParquetMetaData;
+use parquet::file::properties::{EnabledStatistics, WriterProperties};
+use parquet::schema::types::ColumnPath;
+
+use crate::cli::relayout::Progress;
+use crate::cli::CliResult;
+use crate::engine::dataset::source::Source;
+use crate::engine::index::format::{
+    encode_bucket, Entry, IndexManifest, IndexPart, IndexShard, Posting, BLOCK_DOCS, BUCKET_BYTES, INDEX_VERSION, MAX_LEN,
+    PART_BYTES,
+};
+use crate::engine::native::NativeBackend;
+use crate::engine::range::human_bytes;
+use crate::engine::search;
+use crate::engine::session::Session;
+use crate::engine::shard::sample::SampleMeta;
+
+/// Key of the order of positions (any fixed number: it is written in `index.json`).
+const SEED: u64 = 0x5ca1_e0d1;
+/// Rows read from a shard at once.
+const READ_ROWS: u64 = 20_000;
+/// Rows of a catalog row group, and of a catalog page.
+const CATALOG_GROUP_ROWS: usize = 128 * 1024;
+const CATALOG_PAGE_ROWS: usize = 1024;
+const RUN_MAGIC: &[u8; 8] = b"GIXRUN01";
+
+pub struct Options {
+    pub dataset: String,
+    pub out: PathBuf,
+    pub quiet: bool,
+    /// Build at most this many shards' runs in this run, then stop (resume later).
+    pub max_shards: Option<usize>,
+}
+
+/// What a build did.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Report {
+    pub shards_read: usize,
+    pub shards_resumed: usize,
+    pub finished: bool,
+    pub read_bytes: u64,
+    pub manifest: Option<IndexManifest>,
+}
+
+fn fault(path: &Path, what: impl std::fmt::Display) -> Box<dyn std::error::Error + Send + Sync> {
+    format!("{}: {what}", path.display()).into()
+}
+
+fn put_varint(out: &mut Vec<u8>, mut v: u64) {
+    while v >= 0x80 {
+        out.push((v as u8) | 0x80);
+        v >>= 7;
+    }
+    out.push(v as u8);
+}
+
+fn put_str(out: &mut Vec<u8>, s: &str) {
+    put_varint(out, s.len() as u64);
+    out.extend_from_slice(s.as_bytes());
+}
+
+fn put_opt(out: &mut Vec<u8>, v: Option<i64>) {
+    match v {
+        // Zig-zag, shifted by one so that 0 stands for "none".
+        Some(v) => put_varint(out, (((v << 1) ^ (v >> 63)) as u64) + 1),
+        None => put_varint(out, 0),
+    }
+}
+
+/// Reads what `put_*` wrote.
+struct RunReader {
+    r: BufReader<File>,
+    path: PathBuf,
+}
+
+impl RunReader {
+    fn byte(&mut self) -> CliResult<Option<u8>> {
+        let mut b = [0u8; 1];
+        match self.r.read(&mut b)? {
+            0 => Ok(None),
+            _ => Ok(Some(b[0])),
+        }
+    }
+
+    fn varint(&mut self) -> CliResult<u64> {
+        let mut v = 0u64;
+        for shift in (0..64).step_by(7) {
+            let b = self.byte()?.ok_or_else(|| fault(&self.path, "run file ends inside a number"))?;
+            v |= u64::from(b & 0x7f) << shift;
+            if b & 0x80 == 0 {
+                return Ok(v);
+            }
+        }
+        Err(fault(&self.path, "bad number in run file"))
+    }
+
+    fn string(&mut self) -> CliResult<String> {
+        let n = self.varint()? as usize;
+        let mut b = vec![0u8; n];
+        self.r.read_exact(&mut b)?;
+        String::from_utf8(b).map_err(|_| fault(&self.path, "run file holds text that is not UTF-8"))
+    }
+
+    fn opt(&mut self) -> CliResult<Option<i64>> {
+        Ok(match self.varint()? {
+            0 => None,
+            z => {
+                let z = z - 1;
+                Some(((z >> 1) as i64) ^ -((z & 1) as i64))
+            }
+        })
+    }
+}
+
+/// One catalog row.
+#[derive(Debug, Clone, PartialEq)]
+struct CatalogRow {
+    id: i64,
+    shard: u32,
+    row: u64,
+    task: String,
+    instruction: String,
+    sizes: [Option<i64>; 4],
+    scores: [Option<i64>; 3],
+}
+
+impl CatalogRow {
+    fn write(&self, out: &mut Vec<u8>) {
+        put_opt(out, Some(self.id));
+        put_varint(out, u64::from(self.shard));
+        put_varint(out, self.row);
+        put_str(out, &self.task);
+        put_str(out, &self.instruction);
+        for v in self.sizes.iter().chain(&self.scores) {
+            put_opt(out, *v);
+        }
+    }
+
+    fn read(r: &mut RunReader) -> CliResult<Self> {
+        let id = r.opt()?.unwrap_or_default();
+        let shard = r.varint()? as u32;
+        let row = r.varint()?;
+        let task = r.string()?;
+        let instruction = r.string()?;
+        let mut sizes = [None; 4];
+        for s in &mut sizes {
+            *s = r.opt()?;
+        }
+        let mut scores = [None; 3];
+        for s in &mut scores {
+            *s = r.opt()?;
+        }
+        Ok(Self { id, shard, row, task, instruction, sizes, scores })
+    }
+}
+
+/// The run file of shard `i`.
+fn run_path(out: &Path, i: usize) -> PathBuf {
+    out.join(".build").join(format!("shard-{i:06}.run"))
+}
+
+/// A shard's run: header (magic, path, bytes, rows), catalog rows by id, then postings by
+/// (term, position). Written to a temporary name and renamed: present means whole.
+fn write_run(path: &Path, shard: &IndexShard, catalog: &mut [CatalogRow], postings: &mut [(String, u64, u32, u32)]) -> CliResult<()> {
+    catalog.sort_by_key(|c| (c.id, c.shard, c.row));
+    postings.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(&b.1)));
+    let tmp = path.with_extension("partial");
+    let mut w = BufWriter::new(File::create(&tmp)?);
+    let mut buf = Vec::new();
+    buf.extend_from_slice(RUN_MAGIC);
+    put_str(&mut buf, &shard.path);
+    put_varint(&mut buf, shard.bytes);
+    put_varint(&mut buf, shard.rows);
+    put_varint(&mut buf, catalog.len() as u64);
+    put_varint(&mut buf, postings.len() as u64);
+    w.write_all(&buf)?;
+    for c in catalog.iter() {
+        buf.clear();
+        c.write(&mut buf);
+        w.write_all(&buf)?;
+    }
+    for (term, position, tf, len) in postings.iter() {
+        buf.clear();
+        put_str(&mut buf, term);
+        put_varint(&mut buf, *position);
+        put_varint(&mut buf, u64::from(*tf));
+        put_varint(&mut buf, u64::from(*len));
+        w.write_all(&buf)?;
+    }
+    w.into_inner().map_err(|e| e.into_error())?.sync_all()?;
+    std::fs::rename(&tmp, path)?;
+    Ok(())
+}
+
+/// A run opened for merging, positioned after its header.
+struct Run {
+    r: RunReader,
+    catalog_left: u64,
+    postings_left: u64,
+}
+
+fn open_run(path: &Path, want: &IndexShard) -> CliResult<Option<Run>> {
+    let Ok(f) = File::open(path) else { return Ok(None) };
+    let mut r = RunReader { r: BufReader::with_capacity(1 << 16, f), path: path.to_path_buf() };
+    let mut magic = [0u8; 8];
+    if r.r.read_exact(&mut magic).is_err() || &magic != RUN_MAGIC {
+        return Ok(None);
+    }
+    let (p, bytes, rows) = (r.string()?, r.varint()?, r.varint()?);
+    if p != want.path || bytes != want.bytes || rows != want.rows {
+        // Another shard (or a changed one) went by this number: build it again.
+        return Ok(None);
+    }
+    let catalog_left = r.varint()?;
+    let postings_left = r.varint()?;
+    Ok(Some(Run { r, catalog_left, postings_left }))
+}
+
+/// Read shard `i` (its small columns) and write its run.
+async fn index_shard(
+    session: &Session<NativeBackend>,
+    key: &str,
+    i: usize,
+    shard: &IndexShard,
+    first_doc: u64,
+    manifest: &IndexManifest,
+    out: &Path,
+    progress: &mut Progress,
+    done_rows: u64,
+) -> CliResult<()> {
+    let mut catalog = Vec::with_capacity(shard.rows as usize);
+    let mut postings = Vec::new();
+    let mut start = 0;
+    while start < shard.rows {
+        let rows: Vec<u64> = (start..(start + READ_ROWS).min(shard.rows)).collect();
+        let metas: Vec<SampleMeta> = session.rows(key, &rows).await.map_err(|e| format!("{key}: {e}"))?;
+        for m in metas {
+            let doc = first_doc + m.row;
+            let position = manifest.position(doc);
+            let words = search::terms(&m.instruction);
+            let len = (words.len() as u32).min(MAX_LEN);
+            let mut counts: HashMap<String, u32> = HashMap::new();
+            for w in words {
+                *counts.entry(w).or_insert(0) += 1;
+            }
+            postings.extend(counts.into_iter().map(|(t, tf)| (t, position, tf, len)));
+            let [sw, sh] = m.source_size.map_or([None, None], |[w, h]| [Some(w), Some(h)]);
+            let [ew, eh] = m.edited_size.map_or([None, None], |[w, h]| [Some(w), Some(h)]);
+            catalog.push(CatalogRow {
+                id: m.id.unwrap_or(doc as i64),
+                shard: i as u32,
+                row: m.row,
+                task: m.task.unwrap_or_default(),
+                instruction: m.instruction,
+                sizes: [sw, sh, ew, eh],
+                scores: m.scores,
+            });
+        }
+        start += READ_ROWS;
+        progress.update(done_rows + start.min(shard.rows), Some(session.stats().bytes));
+    }
+    write_run(&run_path(out, i), shard, &mut catalog, &mut postings)
+}
+
+/// Build (or resume building) the index of `opts.dataset` into `opts.out`.
+pub async fn build(opts: &Options) -> CliResult<Report> {
+    let started = Instant::now();
+    let mut target = opts.dataset.clone();
+    if Path::new(&target).is_dir() {
+        target = Path::new(&target).join("manifest.json").to_string_lossy().into_owned();
+    }
+    let source = Source::parse(Some(&target))?;
+    let session = Session::new(NativeBackend::default());
+    let view = session.open(&source).await?;
+    // Every file counted (a footer each, when the listing did not say), in dataset order.
+    let mut shards = Vec::new();
+    for f in &view.files {
+        let rows = if f.counted { f.rows } else { session.count(&f.key).await? };
+        let bytes = match f.bytes {
+            Some(b) => b,
+            None => session.shard_size(&f.key).await?,
+        };
+        shards.push(IndexShard { path: f.key.clone(), rows, bytes });
+    }
+    let docs: u64 = shards.iter().map(|s| s.rows).sum();
+    let mut manifest = IndexManifest {
+        version: INDEX_VERSION,
+        docs,
+        avg_len: 0.0,
+        seed: SEED,
+        shards,
+        terms: Vec::new(),
+        catalog: IndexPart { path: "catalog.parquet".into(), bytes: 0, tail: 0, last: String::new() },
+        read_bytes: 0,
+        dataset_bytes: 0,
+    };
+    manifest.dataset_bytes = manifest.shards.iter().map(|s| s.bytes).sum();
+    std::fs::create_dir_all(opts.out.join(".build"))?;
+
+    let mut progress = Progress::new("index", docs, opts.quiet).reading();
+    let (mut read, mut resumed, mut first_doc, mut done_rows) = (0, 0, 0, 0);
+    for (i, (f, shard)) in view.files.iter().zip(&manifest.shards).enumerate() {
+        let path = run_path(&opts.out, i);
+        if open_run(&path, shard)?.is_some() {
+            resumed += 1;
+        } else if opts.max_shards.is_some_and(|m| read >= m) {
+            progress.done();
+            return Ok(Report { shards_read: read, shards_resumed: resumed, finished: false, read_bytes: session.stats().bytes, manifest: None });
+        } else {
+            index_shard(&session, &f.key, i, shard, first_doc, &manifest, &opts.out, &mut progress, done_rows).await?;
+            read += 1;
+        }
+        first_doc += shard.rows;
+        done_rows += shard.rows;
+        progress.update(done_rows, Some(session.stats().bytes));
+    }
+    progress.done();
+
+    let mut runs = Vec::new();
+    for (i, shard) in manifest.shards.iter().enumerate() {
+        let path = run_path(&opts.out, i);
+        runs.push(open_run(&path, shard)?.ok_or_else(|| fault(&path, "run file vanished during the build"))?);
+    }
+    let (catalog_bytes, catalog_tail, total_len) = write_catalog(&opts.out, &mut runs)?;
+    manifest.catalog.bytes = catalog_bytes;
+    manifest.catalog.tail = catalog_tail;
+    manifest.avg_len = if docs == 0 { 0.0 } else { total_len as f64 / docs as f64 };
+    manifest.terms = write_terms(&opts.out, &mut runs)?;
+    manifest.read_bytes = session.stats().bytes;
+    let json = serde_json::to_string_pretty(&manifest)?;
+    let tmp = opts.out.join("index.json.partial");
+    std::fs::write(&tmp, json)?;
+    std::fs::rename(&tmp, opts.out.join("index.json"))?;
+    std::fs::remove_dir_all(opts.out.join(".build"))?;
+    if !opts.quiet {
+        let size: u64 = manifest.terms.iter().map(|p| p.bytes).sum::<u64>() + manifest.catalog.bytes;
+        eprintln!(
+            "indexed {docs} instructions from {} shards ({read} read now, {resumed} from an earlier run) in {:.1} s: read {} of {} ({:.2} %); index {} ({} term parts, catalog {})",
+            manifest.shards.len(),
+            started.elapsed().as_secs_f64(),
+            human_bytes(manifest.read_bytes),
+            human_bytes(manifest.dataset_bytes),
+            manifest.read_bytes as f64 * 100.0 / manifest.dataset_bytes.max(1) as f64,
+            human_bytes(size),
+            manifest.terms.len(),
+            human_bytes(manifest.catalog.bytes),
+        );
+    }
+    Ok(Report { shards_read: read, shards_resumed: resumed, finished: true, read_bytes: manifest.read_bytes, manifest: Some(manifest) })
+}
+
+/// The bytes at the end of a written file that hold its page index and footer.
+fn tail_of(meta: &ParquetMetaData, file_len: u64) -> u64 {
+    let start = meta
+        .row_groups()
+        .iter()
+        .flat_map(|g| g.columns())
+        .flat_map(|c| [c.column_index_offset(), c.offset_index_offset()])
+        .flatten()
+        .min()
+        .map_or(file_len, |s| s as u64);
+    file_len - start.min(file_len)
+}
+
+fn catalog_schema() -> SchemaRef {
+    let int = |n: &str| Field::new(n, DataType::Int64, true);
+    Arc::new(Schema::new(vec![
+        Field::new("id", DataType::Int64, false),
+        Field::new("shard", DataType::Int32, false),
+        Field::new("row", DataType::Int64, false),
+        Field::new("edit_task", DataType::Utf8, false),
+        Field::new("edit_instruction", DataType::Utf8, false),
+        int("source_image_width"),
+        int("source_image_height"),
+        int("edited_image_width"),
+        int("edited_image_height"),
+        int("instruction_following_score"),
+        int("editing_consistency_score"),
+        int("generation_quality_score"),
+    ]))
+}
+
+fn catalog_batch(schema: &SchemaRef, rows: &[CatalogRow]) -> CliResult<RecordBatch> {
+    let opt = |f: &dyn Fn(&CatalogRow) -> Option<i64>| Arc::new(Int64Array::from(rows.iter().map(f).collect::<Vec<_>>())) as ArrayRef;
+    let mut cols: Vec<ArrayRef> = vec![
+        Arc::new(Int64Array::from(rows.iter().map(|r| r.id).collect::<Vec<_>>())),
+        Arc::new(Int32Array::from(rows.iter().map(|r| r.shard as i32).collect::<Vec<_>>())),
+        Arc::new(Int64Array::from(rows.iter().map(|r| r.row as i64).collect::<Vec<_>>())),
+        Arc::new(StringArray::from(rows.iter().map(|r| r.task.as_str()).collect::<Vec<_>>())),
+        Arc::new(StringArray::from(rows.iter().map(|r| r.instruction.as_str()).collect::<Vec<_>>())),
+    ];
+    for k in 0..4 {
+        cols.push(opt(&|r| r.sizes[k]));
+    }
+    for k in 0..3 {
+        cols.push(opt(&|r| r.scores[k]));
+    }
+    Ok(RecordBatch::try_new(Arc::clone(schema), cols)?)
+}
+
+/// Merge the runs' catalog rows by id into `catalog.parquet`. Returns its size, its tail
+/// and the words of every instruction together.
+fn write_catalog(out: &Path, runs: &mut [Run]) -> CliResult<(u64, u64, u64)> {
+    let schema = catalog_schema();
+    let props = WriterProperties::builder()
+        .set_created_by(format!("gallery index {}", env!("CARGO_PKG_VERSION")))
+        .set_compression(Compression::ZSTD(Default::default()))
+        .set_statistics_enabled(EnabledStatistics::Page)
+        .set_max_row_group_row_count(Some(CATALOG_GROUP_ROWS))
+        .set_data_page_row_count_limit(CATALOG_PAGE_ROWS)
+        .set_write_batch_size(CATALOG_PAGE_ROWS)
+        .set_column_encoding(ColumnPath::from("id"), Encoding::DELTA_BINARY_PACKED)
+        .set_column_dictionary_enabled(ColumnPath::from("id"), false)
+        .set_column_encoding(ColumnPath::from("row"), Encoding::DELTA_BINARY_PACKED)
+        .set_column_dictionary_enabled(ColumnPath::from("row"), false)
+        .set_column_dictionary_enabled(ColumnPath::from("edit_instruction"), false)
+        .build();
+    let path = out.join("catalog.parquet");
+    let tmp = out.join("catalog.parquet.partial");
+    let mut writer = ArrowWriter::try_new(File::create(&tmp)?, Arc::clone(&schema), Some(props))?;
+    let mut heap: BinaryHeap<Reverse<(i64, u32, u64, usize)>> = BinaryHeap::new();
+    let mut heads: Vec<Option<CatalogRow>> = Vec::with_capacity(runs.len());
+    let next = |runs: &mut [Run], i: usize| -> CliResult<Option<CatalogRow>> {
+        let run = &mut runs[i];
+        if run.catalog_left == 0 {
+            return Ok(None);
+        }
+        run.catalog_left -= 1;
+        CatalogRow::read(&mut run.r).map(Some)
+    };
+    for i in 0..runs.len() {
+        let head = next(runs, i)?;
+        if let Some(h) = &head {
+            heap.push(Reverse((h.id, h.shard, h.row, i)));
+        }
+        heads.push(head);
+    }
+    let mut batch = Vec::with_capacity(CATALOG_PAGE_ROWS * 8);
+    let mut total_len = 0u64;
+    while let Some(Reverse((_, _, _, i))) = heap.pop() {
+        let row = heads[i].take().ok_or("catalog merge lost a row")?;
+        total_len += search::terms(&row.instruction).len().min(MAX_LEN as usize) as u64;
+        batch.push(row);
+        if batch.len() == CATALOG_PAGE_ROWS * 8 {
+            writer.write(&catalog_batch(&schema, &batch)?)?;
+            batch.clear();
+        }
+        heads[i] = next(runs, i)?;
+        if let Some(h) = &heads[i] {
+            heap.push(Reverse((h.id, h.shard, h.row, i)));
+        }
+    }
+    if !batch.is_empty() {
+        writer.write(&catalog_batch(&schema, &batch)?)?;
+    }
+    let meta = writer.close()?;
+    std::fs::rename(&tmp, &path)?;
+    let len = std::fs::metadata(&path)?.len();
+    Ok((len, tail_of(&meta, len), total_len))
+}
+
+fn terms_schema() -> SchemaRef {
+    Arc::new(Schema::new(vec![Field::new("last", DataType::Utf8, false), Field::new("bucket", DataType::Binary, false)]))
+}
+
+/// Writes buckets into term parts, starting a new part past `PART_BYTES`.
+struct Parts {
+    out: PathBuf,
+    parts: Vec<IndexPart>,
+    /// The open part: its writer, bucket bytes so far, name, last key written.
+    writer: Option<(ArrowWriter<File>, u64, String, String)>,
+    bucket: Vec<Entry>,
+    bucket_bytes: usize,
+}
+
+impl Parts {
+    fn props() -> WriterProperties {
+        WriterProperties::builder()
+            .set_created_by(format!("gallery index {}", env!("CARGO_PKG_VERSION")))
+            .set_compression(Compression::UNCOMPRESSED)
+            .set_dictionary_enabled(false)
+            .set_statistics_enabled(EnabledStatistics::Page)
+            .set_column_statistics_enabled(ColumnPath::from("bucket"), EnabledStatistics::None)
+            // One bucket a page: the `last` column's page statistics are the directory.
+            .set_data_page_row_count_limit(1)
+            .set_write_batch_size(1)
+            .set_max_row_group_row_count(Some(1 << 20))
+            // Keys whole in the statistics, never cut short.
+            .set_column_index_truncate_length(None)
+            .set_statistics_truncate_length(None)
+            .build()
+    }
+
+    fn add(&mut self, e: Entry) -> CliResult<()> {
+        let size = e.postings.len() * 3 + e.term.len() + 16;
+        if !self.bucket.is_empty() && self.bucket_bytes + size > BUCKET_BYTES {
+            self.flush_bucket()?;
+        }
+        self.bucket_bytes += size;
+        self.bucket.push(e);
+        Ok(())
+    }
+
+    fn flush_bucket(&mut self) -> CliResult<()> {
+        let Some(last) = self.bucket.last().map(Entry::key) else { return Ok(()) };
+        let blob = encode_bucket(&self.bucket);
+        self.bucket.clear();
+        self.bucket_bytes = 0;
+        if self.writer.is_none() {
+            let name = format!("terms-{:04}.parquet", self.parts.len());
+            let file = File::create(self.out.join(format!("{name}.partial")))?;
+            self.writer = Some((ArrowWriter::try_new(file, terms_schema(), Some(Self::props()))?, 0, name, String::new()));
+        }
+        let Some((w, bytes, _, part_last)) = self.writer.as_mut() else { return Ok(()) };
+        *bytes += blob.len() as u64;
+        let batch = RecordBatch::try_new(
+            terms_schema(),
+            vec![Arc::new(StringArray::from(vec![last.as_str()])), Arc::new(BinaryArray::from(vec![blob.as_slice()]))],
+        )?;
+        w.write(&batch)?;
+        *part_last = last;
+        if *bytes >= PART_BYTES {
+            self.close_part()?;
+        }
+        Ok(())
+    }
+
+    fn close_part(&mut self) -> CliResult<()> {
+        let Some((w, _, name, last)) = self.writer.take() else { return Ok(()) };
+        let meta = w.close()?;
+        let path = self.out.join(&name);
+        std::fs::rename(self.out.join(format!("{name}.partial")), &path)?;
+        let bytes = std::fs::metadata(&path)?.len();
+        self.parts.push(IndexPart { path: name, bytes, tail: tail_of(&meta, bytes), last });
+        Ok(())
+    }
+
+    /// One term's postings (sorted by position) as blocks.
+    fn term(&mut self, term: &str, postings: &[Posting]) -> CliResult<()> {
+        let blocks = postings.chunks(BLOCK_DOCS);
+        let n = blocks.len();
+        for (k, block) in postings.chunks(BLOCK_DOCS).enumerate() {
+            let (Some(first), Some(last)) = (block.first(), block.last()) else { continue };
+            self.add(Entry {
+                term: term.to_string(),
+                df: postings.len() as u64,
+                first: first.position,
+                last: last.position,
+                last_block: k + 1 == n,
+                postings: block.to_vec(),
+            })?;
+        }
+        Ok(())
+    }
+}
+
+/// Merge the runs' postings by (term, position) into term parts.
+fn write_terms(out: &Path, runs: &mut [Run]) -> CliResult<Vec<IndexPart>> {
+    type Head = (String, u64, u32, u32);
+    let next = |run: &mut Run| -> CliResult<Option<Head>> {
+        if run.postings_left == 0 {
+            return Ok(None);
+        }
+        run.postings_left -= 1;
+        let term = run.r.string()?;
+        let position = run.r.varint()?;
+        let tf = run.r.varint()? as u32;
+        let len = run.r.varint()? as u32;
+        Ok(Some((term, position, tf, len)))
+    };
+    let mut heap: BinaryHeap<Reverse<(String, u64, usize, u32, u32)>> = BinaryHeap::new();
+    for (i, run) in runs.iter_mut().enumerate() {
+        if let Some((t, p, tf, len)) = next(run)? {
+            heap.push(Reverse((t, p, i, tf, len)));
+        }
+    }
+    let mut parts = Parts { out: out.to_path_buf(), parts: Vec::new(), writer: None, bucket: Vec::new(), bucket_bytes: 0 };
+    let mut term = String::new();
+    let mut postings: Vec<Posting> = Vec::new();
+    while let Some(Reverse((t, position, i, tf, len))) = heap.pop() {
+        if t != term {
+            if !postings.is_empty() {
+                parts.term(&term, &postings)?;
+                postings.clear();
+            }
+            term = t;
+        }
+        postings.push(Posting { position, tf, len });
+        if let Some((t, p, tf, len)) = next(&mut runs[i])? {
+            heap.push(Reverse((t, p, i, tf, len)));
+        }
+    }
+    if !postings.is_empty() {
+        parts.term(&term, &postings)?;
+    }
+    parts.flush_bucket()?;
+    parts.close_part()?;
+    Ok(parts.parts)
+}
+
+/// `gallery index`: build, print what was done.
+pub fn run(opts: &Options) -> CliResult<()> {
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    let report = runtime.block_on(build(opts))?;
+    if !report.finished {
+        eprintln!(
+            "stopped after {} shards ({} done before); run the same command again to go on",
+            report.shards_read, report.shards_resumed
+        );
+    }
+    Ok(())
+}
+
+/// `gallery query`: search an index (or look up an id) and print the hits and what the
+/// answer read.
+pub fn query(index: &str, text: &str, limit: usize, by_id: bool) -> CliResult<()> {
+    use std::rc::Rc;
+
+    use crate::engine::index::query::IndexReader;
+    use crate::engine::range::{Counters, RangeSource};
+    use crate::engine::session::Backend;
+
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    runtime.block_on(async {
+        let backend = NativeBackend::default();
+        let counters = Counters::default();
+        let json = backend.get_text(index, &counters).await?;
+        let manifest = IndexManifest::parse(&json).map_err(|e| format!("{index}: {e}"))?;
+        let reader = IndexReader::new(index, manifest);
+        let sources = |url: &str, size: u64| -> Rc<dyn RangeSource> { backend.source(url, Some(size), &counters) };
+        let before = counters.snapshot();
+        let started = Instant::now();
+        if by_id {
+            let id: i64 = text.trim().parse().map_err(|_| format!("not an id: {text}"))?;
+            match reader.find_id(&sources, id).await? {
+                Some((shard, row)) => println!("{id}: {} row {row}", reader.manifest.shards[shard].path),
+                None => println!("{id}: not in the catalog"),
+            }
+        } else {
+            let found = reader.search(&sources, text, 0, limit).await?;
+            for h in &found.hits {
+                println!("{:8.3}  {} row {}", h.score, reader.manifest.shards[h.shard].path, h.row);
+            }
+            println!(
+                "{} hits shown of {}{} (covering {:.1} % of the dataset)",
+                found.hits.len(),
+                if found.exact { "" } else { "about " },
+                found.total,
+                found.covered * 100.0
+            );
+        }
+        let after = counters.snapshot();
+        println!(
+            "read {} in {} requests, {:.1} ms",
+            human_bytes(after.bytes - before.bytes),
+            after.requests - before.requests,
+            started.elapsed().as_secs_f64() * 1000.0
+        );
+        CliResult::Ok(())
+    })
+}

@@ -1,0 +1,480 @@
+//! Queries of the static index by range requests: a term part's tail (footer and page
+//! index, one bounded read, kept) gives the directory of its buckets; the bucket holding
+//! a term's block at a position is then one read of one page. A query reads, for each of
+//! its terms, the block that starts where the last answer ended; the blocks overlap on a
+//! stretch of positions (a *window*: a uniform sample of the dataset), whose hits are
+//! exact and ranked by BM25. Further windows follow while too few hits are found.
+
+use std::cell::RefCell;
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::ops::Range;
+use std::rc::Rc;
+use std::sync::Arc;
+
+use arrow_array::cast::AsArray;
+use arrow_array::types::{Int32Type, Int64Type};
+use bytes::Bytes;
+use parquet::arrow::arrow_reader::{RowSelection, RowSelector};
+use parquet::arrow::push_decoder::{ParquetPushDecoderBuilder, RowGroupSelection};
+use parquet::arrow::ProjectionMask;
+use parquet::file::metadata::{PageIndexPolicy, ParquetMetaData, ParquetMetaDataReader};
+use parquet::file::page_index::column_index::ColumnIndexMetaData;
+use parquet::DecodeResult;
+use serde::{Deserialize, Serialize};
+
+use super::format::{decode_bucket, key, key_term, Entry, IndexManifest, IndexPart};
+use crate::engine::error::{EngineError, EngineResult};
+use crate::engine::range::{read_many_of, RangeSource};
+use crate::engine::search::{stem, Query};
+use crate::engine::shard::page_values::{Cell, Codec, PageCursor};
+
+/// BM25 parameters, as the in-memory search.
+const K1: f64 = 1.2;
+const B: f64 = 0.75;
+/// Buckets kept in memory (each at most about 64 KiB).
+const BUCKET_CACHE: usize = 64;
+/// Part directories kept.
+const DIR_CACHE: usize = 64;
+/// Windows one query reads at most before answering with what it has.
+const MAX_WINDOWS: usize = 8;
+/// Buckets a prefix is looked for in, and the terms it expands to.
+const PREFIX_BUCKETS: usize = 4;
+const PREFIX_TERMS: usize = 64;
+/// A tail longer than this is not an index part's.
+const MAX_TAIL: u64 = 16 << 20;
+
+/// A source of bytes for a file of the index: its URL and size.
+pub type Sources<'a> = &'a dyn Fn(&str, u64) -> Rc<dyn RangeSource>;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct IndexHit {
+    pub shard: usize,
+    pub row: u64,
+    pub score: f64,
+}
+
+/// An answer: hits best first, how many the dataset holds (estimated from the windows
+/// read unless `exact`), where a further answer would go on, and the stems matched.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct IndexHits {
+    pub hits: Vec<IndexHit>,
+    pub total: u64,
+    pub exact: bool,
+    /// The fraction of the dataset the answer covers.
+    pub covered: f64,
+    pub next: Option<u64>,
+    pub stems: Vec<String>,
+}
+
+/// A part's directory: per bucket its last key and where its page lies.
+struct Directory {
+    keys: Vec<String>,
+    pages: Vec<Range<u64>>,
+}
+
+pub struct IndexReader {
+    /// URL of `index.json`: the parts are beside it.
+    base: String,
+    pub manifest: IndexManifest,
+    dirs: RefCell<HashMap<usize, Rc<Directory>>>,
+    buckets: RefCell<HashMap<(usize, usize), Rc<Vec<Entry>>>>,
+    catalog: RefCell<Option<Arc<ParquetMetaData>>>,
+}
+
+fn corrupt(file: &str, detail: impl Into<String>) -> EngineError {
+    EngineError::Corrupt { file: file.into(), detail: detail.into() }
+}
+
+/// Parse the footer and page index from the `tail` bytes at the end of a file of `size`.
+fn parse_tail(file: &str, tail: &Bytes, size: u64) -> EngineResult<ParquetMetaData> {
+    let mut reader = ParquetMetaDataReader::new().with_page_index_policy(PageIndexPolicy::Required);
+    reader.try_parse_sized(tail, size).map_err(|e| corrupt(file, format!("index footer: {e}")))?;
+    reader.finish().map_err(|e| corrupt(file, format!("index footer: {e}")))
+}
+
+impl IndexReader {
+    pub fn new(index_url: &str, manifest: IndexManifest) -> Self {
+        let base = index_url.rsplit_once('/').map_or(String::new(), |(b, _)| format!("{b}/"));
+        Self { base, manifest, dirs: RefCell::default(), buckets: RefCell::default(), catalog: RefCell::default() }
+    }
+
+    /// URL of a file of the index.
+    pub fn url(&self, part: &IndexPart) -> String {
+        format!("{}{}", self.base, part.path)
+    }
+
+    /// URL of shard `i` of the dataset, its path taken as relative to the dataset's
+    /// manifest at `manifest_url`.
+    pub fn shard_key(&self, i: usize) -> Option<&str> {
+        self.manifest.shards.get(i).map(|s| s.path.as_str())
+    }
+
+    async fn tail(&self, sources: Sources<'_>, part: &IndexPart) -> EngineResult<ParquetMetaData> {
+        let url = self.url(part);
+        if part.tail == 0 || part.tail > part.bytes.min(MAX_TAIL) {
+            return Err(corrupt(&url, format!("a tail of {} bytes in a file of {}", part.tail, part.bytes)));
+        }
+        let src = sources(&url, part.bytes);
+        let got = read_many_of(src.as_ref(), &[part.bytes - part.tail..part.bytes], None).await?;
+        parse_tail(&url, &got[0], part.bytes)
+    }
+
+    /// The directories of `parts`, read (at once) where not kept.
+    async fn directories(&self, sources: Sources<'_>, parts: &[usize]) -> EngineResult<Vec<Rc<Directory>>> {
+        let missing: Vec<usize> = {
+            let dirs = self.dirs.borrow();
+            let mut m: Vec<usize> = parts.iter().copied().filter(|p| !dirs.contains_key(p)).collect();
+            m.sort_unstable();
+            m.dedup();
+            m
+        };
+        let read = futures::future::try_join_all(missing.iter().map(|&p| async move {
+            let part = &self.manifest.terms[p];
+            let meta = self.tail(sources, part).await?;
+            directory(&self.url(part), &meta).map(|d| (p, d))
+        }))
+        .await?;
+        let mut dirs = self.dirs.borrow_mut();
+        for (p, d) in read {
+            if dirs.len() >= DIR_CACHE {
+                dirs.clear();
+            }
+            dirs.insert(p, Rc::new(d));
+        }
+        parts.iter().map(|p| dirs.get(p).cloned().ok_or_else(|| corrupt(&self.base, "a directory was not read"))).collect()
+    }
+
+    /// The buckets `(part, bucket)`, read (at once) where not kept.
+    async fn buckets(&self, sources: Sources<'_>, wanted: &[(usize, usize)]) -> EngineResult<Vec<Rc<Vec<Entry>>>> {
+        let parts: Vec<usize> = wanted.iter().map(|w| w.0).collect();
+        let dirs = self.directories(sources, &parts).await?;
+        let mut missing: Vec<((usize, usize), Range<u64>)> = Vec::new();
+        {
+            let kept = self.buckets.borrow();
+            for (&w, dir) in wanted.iter().zip(&dirs) {
+                if !kept.contains_key(&w) && !missing.iter().any(|m| m.0 == w) {
+                    let range = dir.pages.get(w.1).cloned().ok_or_else(|| corrupt(&self.base, "a bucket past the directory"))?;
+                    missing.push((w, range));
+                }
+            }
+        }
+        // One read per part, its pages at once.
+        let mut by_part: BTreeMap<usize, Vec<((usize, usize), Range<u64>)>> = BTreeMap::new();
+        for m in missing {
+            by_part.entry(m.0 .0).or_default().push(m);
+        }
+        let read = futures::future::try_join_all(by_part.into_iter().map(|(p, list)| async move {
+            let part = &self.manifest.terms[p];
+            let url = self.url(part);
+            let src = sources(&url, part.bytes);
+            let ranges: Vec<Range<u64>> = list.iter().map(|m| m.1.clone()).collect();
+            let bodies = read_many_of(src.as_ref(), &ranges, None).await?;
+            list.into_iter()
+                .zip(bodies)
+                .map(|((w, range), page)| decode_page(&url, range.start, &page).map(|e| (w, e)))
+                .collect::<EngineResult<Vec<_>>>()
+        }))
+        .await?;
+        let mut kept = self.buckets.borrow_mut();
+        for (w, entries) in read.into_iter().flatten() {
+            if kept.len() >= BUCKET_CACHE {
+                kept.clear();
+            }
+            kept.insert(w, Rc::new(entries));
+        }
+        wanted.iter().map(|w| kept.get(w).cloned().ok_or_else(|| corrupt(&self.base, "a bucket was not read"))).collect()
+    }
+
+    /// Where the first key at or after `k` lies: (part, bucket), if anywhere.
+    async fn locate(&self, sources: Sources<'_>, keys: &[String]) -> EngineResult<Vec<Option<(usize, usize)>>> {
+        let parts: Vec<Option<usize>> = keys.iter().map(|k| self.manifest.part_of(k)).collect();
+        let present: Vec<usize> = parts.iter().flatten().copied().collect();
+        let dirs = self.directories(sources, &present).await?;
+        let mut dirs = dirs.into_iter();
+        Ok(keys
+            .iter()
+            .zip(parts)
+            .map(|(k, p)| {
+                let p = p?;
+                let d = dirs.next()?;
+                let b = d.keys.partition_point(|x| x.as_str() < k.as_str());
+                (b < d.keys.len()).then_some((p, b))
+            })
+            .collect())
+    }
+
+    /// For each term, its block holding position `from` or the next one after (`None`:
+    /// the term has no postings from there on).
+    async fn entries_at(&self, sources: Sources<'_>, terms: &[String], from: u64) -> EngineResult<Vec<Option<Entry>>> {
+        let keys: Vec<String> = terms.iter().map(|t| key(t, from)).collect();
+        let places = self.locate(sources, &keys).await?;
+        let wanted: Vec<(usize, usize)> = places.iter().flatten().copied().collect();
+        let buckets = self.buckets(sources, &wanted).await?;
+        let mut buckets = buckets.into_iter();
+        let mut out = Vec::new();
+        for (t, place) in terms.iter().zip(places) {
+            let found = match place {
+                None => None,
+                Some(_) => {
+                    let bucket = buckets.next().unwrap_or_default();
+                    bucket.iter().find(|e| &e.term == t && e.last >= from).cloned()
+                }
+            };
+            out.push(found);
+        }
+        Ok(out)
+    }
+
+    /// Index terms starting with `prefix` (and the stem of the word as typed), most
+    /// frequent first, from the first buckets of their range.
+    async fn expand(&self, sources: Sources<'_>, prefix: &str) -> EngineResult<Vec<String>> {
+        let start = key(prefix, 0);
+        let Some(Some((p, b))) = self.locate(sources, std::slice::from_ref(&start)).await?.pop() else { return Ok(Vec::new()) };
+        let dir = self.directories(sources, &[p]).await?.remove(0);
+        let mut wanted = vec![(p, b)];
+        // Later buckets while the one before ends inside the prefix's range.
+        let mut k = b;
+        while wanted.len() < PREFIX_BUCKETS && k + 1 < dir.keys.len() && key_term(&dir.keys[k]).starts_with(prefix) {
+            k += 1;
+            wanted.push((p, k));
+        }
+        let buckets = self.buckets(sources, &wanted).await?;
+        let whole = stem(prefix);
+        let mut df: HashMap<String, u64> = HashMap::new();
+        for e in buckets.iter().flat_map(|b| b.iter()) {
+            if e.term.starts_with(prefix) || e.term == whole {
+                df.insert(e.term.clone(), e.df);
+            }
+        }
+        let mut terms: Vec<(String, u64)> = df.into_iter().collect();
+        terms.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        terms.truncate(PREFIX_TERMS);
+        let mut out: Vec<String> = terms.into_iter().map(|t| t.0).collect();
+        if !out.contains(&whole) {
+            // The stem of the word as typed, looked up on its own.
+            out.push(whole);
+        }
+        Ok(out)
+    }
+
+    fn bm25(&self, df: u64, tf: u32, len: u32) -> f64 {
+        let n = self.manifest.docs as f64;
+        let df = df as f64;
+        let idf = ((n - df + 0.5) / (df + 0.5) + 1.0).ln();
+        let avg = self.manifest.avg_len.max(1.0);
+        let tf = f64::from(tf);
+        idf * tf * (K1 + 1.0) / (tf + K1 * (1.0 - B + B * f64::from(len) / avg))
+    }
+
+    /// Answer `text` from position `from` on: at least `limit` hits when the dataset has
+    /// them within `MAX_WINDOWS` windows, best first.
+    pub async fn search(&self, sources: Sources<'_>, text: &str, from: u64, limit: usize) -> EngineResult<IndexHits> {
+        let query = Query::parse(text);
+        if query.is_empty() || self.manifest.docs == 0 {
+            return Ok(IndexHits::default());
+        }
+        let mut groups: Vec<Vec<String>> = query.words.iter().chain(query.phrases.iter().flatten()).map(|w| vec![w.clone()]).collect();
+        if let Some(p) = &query.prefix {
+            let terms = self.expand(sources, p).await?;
+            groups.push(terms);
+        }
+        let mut stems: Vec<String> = groups.iter().flatten().cloned().collect();
+        stems.sort();
+        stems.dedup();
+        let excluded: Vec<String> = query.excluded.clone();
+        let n = self.manifest.docs;
+        let mut hits: Vec<(u64, f64)> = Vec::new();
+        let mut start = from;
+        let mut next = None;
+        let mut covered_to = from;
+        for _ in 0..MAX_WINDOWS {
+            let all: Vec<String> = groups.iter().flatten().chain(&excluded).cloned().collect();
+            let entries = self.entries_at(sources, &all, start).await?;
+            let by_term: HashMap<&str, &Entry> = all.iter().zip(&entries).filter_map(|(t, e)| e.as_ref().map(|e| (t.as_str(), e))).collect();
+            // The window ends where the first block read ends (a term's last block: the end).
+            let reach = |e: &Entry| if e.last_block { n - 1 } else { e.last };
+            let mut end = n - 1;
+            let mut exhausted = false;
+            for g in &groups {
+                let present: Vec<&&Entry> = g.iter().filter_map(|t| by_term.get(t.as_str())).collect();
+                if present.is_empty() {
+                    exhausted = true;
+                }
+                for e in present {
+                    end = end.min(reach(e));
+                }
+            }
+            for t in &excluded {
+                if let Some(e) = by_term.get(t.as_str()) {
+                    end = end.min(reach(e));
+                }
+            }
+            if exhausted {
+                covered_to = n;
+                next = None;
+                break;
+            }
+            // Documents of every group within [start, end], scored.
+            let mut scored: Option<HashMap<u64, f64>> = None;
+            for g in &groups {
+                let mut best: HashMap<u64, f64> = HashMap::new();
+                for t in g {
+                    let Some(e) = by_term.get(t.as_str()) else { continue };
+                    for p in e.postings.iter().filter(|p| p.position >= start && p.position <= end) {
+                        let s = self.bm25(e.df, p.tf, p.len);
+                        let slot = best.entry(p.position).or_insert(s);
+                        *slot = slot.max(s);
+                    }
+                }
+                scored = Some(match scored {
+                    None => best,
+                    Some(prev) => prev.into_iter().filter_map(|(p, s)| best.get(&p).map(|b| (p, s + b))).collect(),
+                });
+            }
+            let mut out: HashSet<u64> = HashSet::new();
+            for t in &excluded {
+                if let Some(e) = by_term.get(t.as_str()) {
+                    out.extend(e.postings.iter().map(|p| p.position));
+                }
+            }
+            hits.extend(scored.unwrap_or_default().into_iter().filter(|(p, _)| !out.contains(p)));
+            covered_to = end + 1;
+            if end >= n - 1 {
+                next = None;
+                break;
+            }
+            start = end + 1;
+            next = Some(start);
+            if hits.len() >= limit {
+                break;
+            }
+        }
+        let span = covered_to.saturating_sub(from).max(1);
+        let exact = next.is_none() && from == 0;
+        let total = if exact { hits.len() as u64 } else { (hits.len() as f64 * (n - from) as f64 / span as f64).round() as u64 };
+        hits.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        hits.truncate(limit);
+        let hits = hits
+            .into_iter()
+            .filter_map(|(p, score)| {
+                let (shard, row) = self.manifest.locate(self.manifest.doc_at(p))?;
+                Some(IndexHit { shard, row, score })
+            })
+            .collect();
+        Ok(IndexHits { hits, total, exact, covered: span as f64 / n as f64, next, stems })
+    }
+
+    /// The shard and row of the sample with id `id`, from the catalog.
+    pub async fn find_id(&self, sources: Sources<'_>, id: i64) -> EngineResult<Option<(usize, u64)>> {
+        let part = &self.manifest.catalog;
+        let url = self.url(part);
+        let meta = match self.catalog.borrow().clone() {
+            Some(m) => m,
+            None => Arc::new(self.tail(sources, part).await?),
+        };
+        *self.catalog.borrow_mut() = Some(Arc::clone(&meta));
+        // The page of `id`: column 0's page statistics, row group by row group.
+        let pi = meta.page_index().ok_or_else(|| corrupt(&url, "no page index"))?;
+        let mut found = None;
+        for (g, rg) in meta.row_groups().iter().enumerate() {
+            let Some(ColumnIndexMetaData::INT64(ci)) = pi.column_index(g, 0) else { return Err(corrupt(&url, "no int64 page statistics on `id`")) };
+            let pages = pi.offset_index(g, 0).ok_or_else(|| corrupt(&url, "no offset index"))?.page_locations();
+            for (k, loc) in pages.iter().enumerate() {
+                let (Some(&lo), Some(&hi)) = (ci.min_value(k), ci.max_value(k)) else { continue };
+                if lo <= id && id <= hi {
+                    let end = pages.get(k + 1).map_or(rg.num_rows(), |n| n.first_row_index);
+                    found = Some((g, loc.first_row_index as usize..end as usize));
+                    break;
+                }
+            }
+            if found.is_some() {
+                break;
+            }
+        }
+        let Some((g, rows)) = found else { return Ok(None) };
+        let src = sources(&url, part.bytes);
+        let batch = read_rows(src.as_ref(), &url, Arc::clone(&meta), g, rows, &[0, 1, 2]).await?;
+        let ids = batch.column(0).as_primitive::<Int64Type>();
+        let shards = batch.column(1).as_primitive::<Int32Type>();
+        let rows = batch.column(2).as_primitive::<Int64Type>();
+        Ok((0..batch.num_rows()).find(|&i| ids.value(i) == id).map(|i| (shards.value(i) as usize, rows.value(i) as u64)))
+    }
+}
+
+/// The bucket directory of a term part.
+fn directory(url: &str, meta: &ParquetMetaData) -> EngineResult<Directory> {
+    let pi = meta.page_index().ok_or_else(|| corrupt(url, "no page index: not an index part"))?;
+    let (mut keys, mut pages) = (Vec::new(), Vec::new());
+    for (g, rg) in meta.row_groups().iter().enumerate() {
+        if rg.num_columns() != 2 {
+            return Err(corrupt(url, "not an index part (it should have two columns)"));
+        }
+        let Some(ColumnIndexMetaData::BYTE_ARRAY(ci)) = pi.column_index(g, 0) else { return Err(corrupt(url, "no page statistics on `last`")) };
+        let (Some(keys_at), Some(buckets_at)) = (pi.offset_index(g, 0), pi.offset_index(g, 1)) else { return Err(corrupt(url, "no offset index")) };
+        let locs = buckets_at.page_locations();
+        if locs.len() as i64 != rg.num_rows() || keys_at.page_locations().len() != locs.len() {
+            return Err(corrupt(url, "not one bucket a page"));
+        }
+        for (k, loc) in locs.iter().enumerate() {
+            let max = ci.max_value(k).ok_or_else(|| corrupt(url, "a bucket page without statistics"))?;
+            let key = std::str::from_utf8(max).map_err(|_| corrupt(url, "a key that is not UTF-8"))?.to_string();
+            if keys.last().is_some_and(|l: &String| l.as_str() >= key.as_str()) {
+                return Err(corrupt(url, "bucket keys out of order"));
+            }
+            keys.push(key);
+            let start = u64::try_from(loc.offset).map_err(|_| corrupt(url, "a negative page offset"))?;
+            pages.push(start..start + u64::try_from(loc.compressed_page_size).map_err(|_| corrupt(url, "a negative page size"))?);
+        }
+    }
+    Ok(Directory { keys, pages })
+}
+
+/// The bucket in a page (header included) of an uncompressed binary column.
+fn decode_page(url: &str, at: u64, page: &[u8]) -> EngineResult<Vec<Entry>> {
+    let fault = |d: String| corrupt(url, format!("bucket page at byte {at}: {d}"));
+    let mut cursor = PageCursor::new(Codec::Uncompressed, 0, &[0], None).map_err(fault)?;
+    cursor.push(page).map_err(fault)?;
+    cursor.finish().map_err(fault)?;
+    match cursor.take_cells().pop() {
+        Some((_, Cell::Value(bytes))) => decode_bucket(&bytes).map_err(fault),
+        _ => Err(fault("no bucket in the page".into())),
+    }
+}
+
+/// Rows `rows` of row group `g` (columns `leaves`), read by the push decoder in one wave.
+async fn read_rows(
+    src: &dyn RangeSource,
+    url: &str,
+    meta: Arc<ParquetMetaData>,
+    g: usize,
+    rows: Range<usize>,
+    leaves: &[usize],
+) -> EngineResult<arrow_array::RecordBatch> {
+    let fault = |e: parquet::errors::ParquetError| corrupt(url, e.to_string());
+    let size = meta.row_group(g).num_rows() as usize;
+    let mut selectors = vec![RowSelector::skip(rows.start), RowSelector::select(rows.len())];
+    if rows.end < size {
+        selectors.push(RowSelector::skip(size - rows.end));
+    }
+    let builder = ParquetPushDecoderBuilder::try_new_decoder(Arc::clone(&meta)).map_err(fault)?;
+    let mask = ProjectionMask::leaves(builder.parquet_schema(), leaves.iter().copied());
+    let mut decoder = builder
+        .with_projection(mask)
+        .with_batch_size(rows.len().max(1))
+        .with_row_group_selections(vec![RowGroupSelection::new(g, Some(RowSelection::from(selectors)))])
+        .build()
+        .map_err(fault)?;
+    let mut batches = Vec::new();
+    loop {
+        match decoder.try_decode().map_err(fault)? {
+            DecodeResult::NeedsData(ranges) => {
+                let bodies = read_many_of(src, &ranges, None).await?;
+                decoder.push_ranges(ranges, bodies).map_err(fault)?;
+            }
+            DecodeResult::Data(b) => batches.push(b),
+            DecodeResult::Finished => break,
+        }
+    }
+    let schema = batches.first().map(|b| b.schema()).ok_or_else(|| corrupt(url, "no rows decoded"))?;
+    arrow_select::concat::concat_batches(&schema, &batches).map_err(|e| corrupt(url, e.to_string()))
+}
