@@ -207,7 +207,7 @@ mod native {
             }
             Command::Inspect { target, seed } => cli::inspect::run(&target, seed),
             Command::Relayout { input, output, no_verify, quiet } => cli::relayout::run(&input, &output, !no_verify, quiet),
-            Command::Index { dataset, out, max_shards, quiet } => cli::index::run(&cli::index::Options { dataset, out, quiet, max_shards }),
+            Command::Index { dataset, out, max_shards, quiet } => cli::index::run(&cli::index::Options { layout: Default::default(), dataset, out, quiet, max_shards }),
             Command::Query { index, query, limit, id } => cli::index::query(&index, &query, limit, id),
         };
         match result {

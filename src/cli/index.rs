@@ -46,7 +46,23 @@ const CATALOG_GROUP_ROWS: usize = 128 * 1024;
 const CATALOG_PAGE_ROWS: usize = 1024;
 const RUN_MAGIC: &[u8; 8] = b"GIXRUN01";
 
+/// How postings are cut: documents a block, bytes a bucket, bytes a part. The defaults
+/// are the format's; tests choose small ones to get many blocks from a small dataset.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Layout {
+    pub block_docs: usize,
+    pub bucket_bytes: usize,
+    pub part_bytes: u64,
+}
+
+impl Default for Layout {
+    fn default() -> Self {
+        Self { block_docs: BLOCK_DOCS, bucket_bytes: BUCKET_BYTES, part_bytes: PART_BYTES }
+    }
+}
+
 pub struct Options {
+    pub layout: Layout,
     pub dataset: String,
     pub out: PathBuf,
     pub quiet: bool,
@@ -347,7 +363,7 @@ pub async fn build(opts: &Options) -> CliResult<Report> {
     manifest.catalog.bytes = catalog_bytes;
     manifest.catalog.tail = catalog_tail;
     manifest.avg_len = if docs == 0 { 0.0 } else { total_len as f64 / docs as f64 };
-    manifest.terms = write_terms(&opts.out, &mut runs)?;
+    manifest.terms = write_terms(&opts.out, &mut runs, opts.layout)?;
     manifest.read_bytes = session.stats().bytes;
     let json = serde_json::to_string_pretty(&manifest)?;
     let tmp = opts.out.join("index.json.partial");
@@ -487,6 +503,7 @@ fn terms_schema() -> SchemaRef {
 
 /// Writes buckets into term parts, starting a new part past `PART_BYTES`.
 struct Parts {
+    layout: Layout,
     out: PathBuf,
     parts: Vec<IndexPart>,
     /// The open part: its writer, bucket bytes so far, name, last key written.
@@ -515,7 +532,7 @@ impl Parts {
 
     fn add(&mut self, e: Entry) -> CliResult<()> {
         let size = e.postings.len() * 3 + e.term.len() + 16;
-        if !self.bucket.is_empty() && self.bucket_bytes + size > BUCKET_BYTES {
+        if !self.bucket.is_empty() && self.bucket_bytes + size > self.layout.bucket_bytes {
             self.flush_bucket()?;
         }
         self.bucket_bytes += size;
@@ -541,7 +558,7 @@ impl Parts {
         )?;
         w.write(&batch)?;
         *part_last = last;
-        if *bytes >= PART_BYTES {
+        if *bytes >= self.layout.part_bytes {
             self.close_part()?;
         }
         Ok(())
@@ -559,9 +576,9 @@ impl Parts {
 
     /// One term's postings (sorted by position) as blocks.
     fn term(&mut self, term: &str, postings: &[Posting]) -> CliResult<()> {
-        let blocks = postings.chunks(BLOCK_DOCS);
-        let n = blocks.len();
-        for (k, block) in postings.chunks(BLOCK_DOCS).enumerate() {
+        let size = self.layout.block_docs.max(1);
+        let n = postings.len().div_ceil(size);
+        for (k, block) in postings.chunks(size).enumerate() {
             let (Some(first), Some(last)) = (block.first(), block.last()) else { continue };
             self.add(Entry {
                 term: term.to_string(),
@@ -577,7 +594,7 @@ impl Parts {
 }
 
 /// Merge the runs' postings by (term, position) into term parts.
-fn write_terms(out: &Path, runs: &mut [Run]) -> CliResult<Vec<IndexPart>> {
+fn write_terms(out: &Path, runs: &mut [Run], layout: Layout) -> CliResult<Vec<IndexPart>> {
     type Head = (String, u64, u32, u32);
     let next = |run: &mut Run| -> CliResult<Option<Head>> {
         if run.postings_left == 0 {
@@ -596,7 +613,7 @@ fn write_terms(out: &Path, runs: &mut [Run]) -> CliResult<Vec<IndexPart>> {
             heap.push(Reverse((t, p, i, tf, len)));
         }
     }
-    let mut parts = Parts { out: out.to_path_buf(), parts: Vec::new(), writer: None, bucket: Vec::new(), bucket_bytes: 0 };
+    let mut parts = Parts { layout, out: out.to_path_buf(), parts: Vec::new(), writer: None, bucket: Vec::new(), bucket_bytes: 0 };
     let mut term = String::new();
     let mut postings: Vec<Posting> = Vec::new();
     while let Some(Reverse((t, position, i, tf, len))) = heap.pop() {
@@ -660,11 +677,12 @@ pub fn query(index: &str, text: &str, limit: usize, by_id: bool) -> CliResult<()
             }
         } else {
             let found = reader.search(&sources, text, 0, limit).await?;
-            for h in &found.hits {
+            for h in found.hits.iter().take(limit) {
                 println!("{:8.3}  {} row {}", h.score, reader.manifest.shards[h.shard].path, h.row);
             }
             println!(
-                "{} hits shown of {}{} (covering {:.1} % of the dataset)",
+                "{} hits shown of {} found, {}{} in the dataset (covering {:.1} % of the dataset)",
+                found.hits.len().min(limit),
                 found.hits.len(),
                 if found.exact { "" } else { "about " },
                 found.total,

@@ -266,8 +266,10 @@ impl IndexReader {
         idf * tf * (K1 + 1.0) / (tf + K1 * (1.0 - B + B * f64::from(len) / avg))
     }
 
-    /// Answer `text` from position `from` on: at least `limit` hits when the dataset has
-    /// them within `MAX_WINDOWS` windows, best first.
+    /// Answer `text` from position `from` on: every hit of the windows read, best first;
+    /// windows are read until `limit` hits are found, the dataset ends or `MAX_WINDOWS`
+    /// were read (each window's hits are bounded by a block's documents). `next` goes on
+    /// after the last window.
     pub async fn search(&self, sources: Sources<'_>, text: &str, from: u64, limit: usize) -> EngineResult<IndexHits> {
         let query = Query::parse(text);
         if query.is_empty() || self.manifest.docs == 0 {
@@ -353,7 +355,6 @@ impl IndexReader {
         let exact = next.is_none() && from == 0;
         let total = if exact { hits.len() as u64 } else { (hits.len() as f64 * (n - from) as f64 / span as f64).round() as u64 };
         hits.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-        hits.truncate(limit);
         let hits = hits
             .into_iter()
             .filter_map(|(p, score)| {
