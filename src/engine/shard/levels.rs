@@ -99,6 +99,21 @@ fn v1_levels(body: &[u8], compression: Compression, uncompressed: u32) -> Result
     }
 }
 
+/// The header of the run at `pos` of an RLE / bit-packed hybrid encoding (a ULEB128
+/// varint: the low bit says bit-packed); `pos` moves past it.
+pub fn run_header(buf: &[u8], pos: &mut usize) -> Result<u64, &'static str> {
+    let mut header = 0u64;
+    for shift in (0..64).step_by(7) {
+        let b = *buf.get(*pos).ok_or("the bytes end inside a run header")?;
+        *pos += 1;
+        header |= u64::from(b & 0x7f) << shift;
+        if b & 0x80 == 0 {
+            return Ok(header);
+        }
+    }
+    Err("a run header longer than 10 bytes")
+}
+
 /// Walk `count` levels of `width` bits in the RLE / bit-packed hybrid encoding: every run
 /// must lie within `buf` as far as the levels it contributes, and every level be at most
 /// `max_def`. Runs past `count` are not looked at (the decoder does not read them).
@@ -110,22 +125,7 @@ pub fn check_hybrid(buf: &[u8], width: u32, count: usize, max_def: i16) -> Resul
             // Fewer levels than values: the decoder stops and reports it.
             return Ok(());
         }
-        let mut header = 0u64;
-        let mut shift = 0;
-        loop {
-            let b = *buf
-                .get(pos)
-                .ok_or("definition levels end inside a run header")?;
-            pos += 1;
-            header |= u64::from(b & 0x7f) << shift;
-            if b & 0x80 == 0 {
-                break;
-            }
-            shift += 7;
-            if shift > 63 {
-                return Err("definition levels: a run header longer than 10 bytes".into());
-            }
-        }
+        let header = run_header(buf, &mut pos).map_err(|e| format!("definition levels: {e}"))?;
         let left = count - seen;
         let run = (header >> 1) as usize;
         if header & 1 == 0 {
@@ -199,6 +199,15 @@ mod tests {
         );
     }
 
+    /// `raw` as the body of a page of each codec read.
+    fn bodies(raw: &[u8]) -> [(Vec<u8>, Compression); 3] {
+        [
+            (raw.to_vec(), Compression::UNCOMPRESSED),
+            (snap::raw::Encoder::new().compress_vec(raw).unwrap(), Compression::SNAPPY),
+            (zstd::bulk::compress(raw, 1).unwrap(), Compression::ZSTD(Default::default())),
+        ]
+    }
+
     #[test]
     fn v1_levels_are_found_in_snappy_and_zstd_bodies() {
         let mut raw = vec![4, 0, 0, 0, 5 << 1, 1, (1 << 1) | 1, 0xff];
@@ -214,14 +223,8 @@ mod tests {
             rep_levels_len: 0,
             is_compressed: true,
         };
-        let snappy = snap::raw::Encoder::new().compress_vec(&raw).unwrap();
-        let zstd = zstd::bulk::compress(&raw, 1).unwrap();
-        for (body, codec) in [
-            (&raw, Compression::UNCOMPRESSED),
-            (&snappy, Compression::SNAPPY),
-            (&zstd, Compression::ZSTD(Default::default())),
-        ] {
-            assert_eq!(check_levels(&h, body, codec, 1), Ok(()), "{codec}");
+        for (body, codec) in bodies(&raw) {
+            assert_eq!(check_levels(&h, &body, codec, 1), Ok(()), "{codec}");
         }
         // The same page claiming 10 groups of levels in its second run, 16 of them its own.
         raw[6] = (10 << 1) | 1;
@@ -229,14 +232,8 @@ mod tests {
             num_values: 21,
             ..h
         };
-        let snappy = snap::raw::Encoder::new().compress_vec(&raw).unwrap();
-        let zstd = zstd::bulk::compress(&raw, 1).unwrap();
-        for (body, codec) in [
-            (&raw, Compression::UNCOMPRESSED),
-            (&snappy, Compression::SNAPPY),
-            (&zstd, Compression::ZSTD(Default::default())),
-        ] {
-            let err = check_levels(&h, body, codec, 1).unwrap_err();
+        for (body, codec) in bodies(&raw) {
+            let err = check_levels(&h, &body, codec, 1).unwrap_err();
             assert!(
                 err.contains("bit-packed run of 80 levels needs 2 bytes, 1 are left"),
                 "{codec}: {err}"

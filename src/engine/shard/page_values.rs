@@ -8,7 +8,7 @@
 use bytes::Bytes;
 use parquet::basic::Compression;
 
-use super::levels::level_width;
+use super::levels::{level_width, run_header};
 use super::page_header::{encoding, parse_page_header, HeaderFault, PageHeader, PageKind};
 use super::pages::MAX_HEADER_BYTES;
 use super::snappy::SnappyStream;
@@ -449,20 +449,7 @@ pub fn decode_hybrid(buf: &[u8], bit_width: u32, count: usize) -> Result<Vec<u32
     let mut out = Vec::with_capacity(count);
     let mut pos = 0usize;
     while out.len() < count {
-        let mut header = 0u64;
-        let mut shift = 0;
-        loop {
-            let b = *buf.get(pos).ok_or("levels or indices end early")?;
-            pos += 1;
-            header |= u64::from(b & 0x7f) << shift;
-            if b & 0x80 == 0 {
-                break;
-            }
-            shift += 7;
-            if shift > 63 {
-                return Err("bad run header".into());
-            }
-        }
+        let header = run_header(buf, &mut pos)?;
         let left = count - out.len();
         if header & 1 == 0 {
             let run = (header >> 1) as usize;
