@@ -308,7 +308,7 @@ pub async fn build(opts: &Options) -> CliResult<Report> {
         target = Path::new(&target).join("manifest.json").to_string_lossy().into_owned();
     }
     let source = Source::parse(Some(&target))?;
-    let session = Session::new(NativeBackend::default());
+    let session = Session::new(NativeBackend::default()).without_static_index();
     let view = session.open(&source).await?;
     // Every file counted (a footer each, when the listing did not say), in dataset order.
     let mut shards = Vec::new();

@@ -14,12 +14,15 @@ use futures::FutureExt;
 
 use crate::engine::dataset::hub::{self, ApiReply, Hub, Token, MAX_TREE_ENTRIES, MAX_TREE_PAGES};
 use crate::engine::dataset::link::ColumnMap;
+use crate::engine::dataset::manifest::Manifest;
 use crate::engine::dataset::open::DatasetView;
 use crate::engine::dataset::source::{Source, LOCAL_PREFIX};
 use crate::engine::error::{EngineError, EngineResult};
 use crate::engine::imaging::diff::{self, ChangeMap, PairName, Which};
 use crate::engine::imaging::sniff::{self, Header};
 use crate::engine::range::gate::{Gate, MAX_IN_FLIGHT};
+use crate::engine::index::format::IndexManifest;
+use crate::engine::index::query::IndexReader;
 use crate::engine::search;
 use crate::engine::range::retry::{RetryPolicy, Retrying};
 use crate::engine::range::{Counters, RangeSource, Stats};
@@ -94,6 +97,10 @@ pub struct Session<B: Backend> {
     map: RefCell<Option<ColumnMap>>,
     /// Instructions of the files searched so far.
     search_index: RefCell<search::Index>,
+    /// The open dataset's static index, when its manifest names one.
+    static_index: RefCell<Option<Rc<IndexReader>>>,
+    /// Whether a manifest's index is loaded (not when building one).
+    use_static_index: Cell<bool>,
 }
 
 /// The answer to a search, with how far it reached.
@@ -191,6 +198,8 @@ impl<B: Backend> Session<B> {
             hub_repo: RefCell::new(None),
             map: RefCell::new(None),
             search_index: RefCell::new(search::Index::new()),
+            static_index: RefCell::new(None),
+            use_static_index: Cell::new(true),
         }
     }
 
@@ -252,6 +261,7 @@ impl<B: Backend> Session<B> {
     /// footer read and its columns checked.
     pub async fn open(&self, src: &Source) -> EngineResult<Rc<DatasetView>> {
         *self.search_index.borrow_mut() = search::Index::new();
+        self.static_index.borrow_mut().take();
         let view = match src {
             Source::Manifest(url) => {
                 let text = self.backend.get_text(url, &self.counters).await?;
@@ -263,7 +273,12 @@ impl<B: Backend> Session<B> {
                         limit: MAX_MANIFEST_BYTES as u64,
                     });
                 }
-                DatasetView::from_manifest(url, &text)?
+                let view = DatasetView::from_manifest(url, &text)?;
+                let named = Manifest::parse(&text).ok().and_then(|m| m.index).filter(|_| self.use_static_index.get());
+                if let Some(index) = named {
+                    *self.static_index.borrow_mut() = Some(Rc::new(self.load_index(url, &index).await?));
+                }
+                view
             }
             Source::Parquet(url) => {
                 let shard = self.load_shard(url, None).await?;
@@ -408,6 +423,24 @@ impl<B: Backend> Session<B> {
         Ok(shard.rows())
     }
 
+    /// Search the files themselves even when the manifest names a static index (as the
+    /// index's own build does).
+    pub fn without_static_index(self) -> Self {
+        self.use_static_index.set(false);
+        self
+    }
+
+    /// The static index named by the manifest at `manifest_url` (`index` relative to it).
+    async fn load_index(&self, manifest_url: &str, index: &str) -> EngineResult<IndexReader> {
+        let url = match manifest_url.rsplit_once('/') {
+            Some((base, _)) if !index.contains("://") => format!("{base}/{index}"),
+            _ => index.to_string(),
+        };
+        let text = self.backend.get_text(&url, &self.counters).await?;
+        let manifest = IndexManifest::parse(&text).map_err(|detail| EngineError::Manifest { file: url.clone(), detail })?;
+        Ok(IndexReader::new(&url, manifest))
+    }
+
     /// The size in bytes of file `key` (its footer read, when not yet).
     pub async fn shard_size(&self, key: &str) -> EngineResult<u64> {
         let (_, shard) = self.shard(key).await.map_err(|e| self.explain(e))?;
@@ -496,6 +529,25 @@ impl<B: Backend> Session<B> {
     /// read alone, never the images) for `query`; at most `limit` hits, best first.
     /// Files past `search::MAX_INDEXED_DOCS` instructions are left out, and said so.
     pub async fn search(&self, files: &[String], query: &str, limit: usize) -> EngineResult<Searched> {
+        // The dataset's static index answers, unless the query has a phrase (the index
+        // does not keep word order).
+        let index = self.static_index.borrow().clone();
+        if let Some(index) = index.filter(|_| search::Query::parse(query).phrases.is_empty()) {
+            let sources = |url: &str, size: u64| self.source(url, Some(size));
+            let found = index.search(&sources, query, 0, limit).await.map_err(|e| self.explain(e))?;
+            let hits = found
+                .hits
+                .iter()
+                .take(limit)
+                .filter_map(|h| Some(search::Hit { file: index.shard_key(h.shard)?.to_string(), row: h.row, score: h.score }))
+                .collect();
+            let total = usize::try_from(found.total).unwrap_or(usize::MAX);
+            return Ok(Searched {
+                found: search::Found { hits, total, stems: found.stems },
+                files: index.manifest.shards.len(),
+                docs: usize::try_from(index.manifest.docs).unwrap_or(usize::MAX),
+            });
+        }
         let mut searched = 0;
         for key in files {
             if !self.search_index.borrow().has(key) {

@@ -51,6 +51,9 @@ use Layout::{GalleryFriendly as Friendly, PyarrowDefault as Pyarrow, ZstdSmallGr
 ///   counts, posters) and for the second tone shard, so one family mixes two layouts;
 /// - zstd with row groups of four for viewpoint, replacement, size and compositional shards,
 ///   so readers must cross row-group boundaries.
+/// Where the demo's manifest finds its index.
+pub const DEMO_INDEX: &str = "index/index.json";
+
 const PLANS: &[FamilyPlan] = &[
     FamilyPlan { task: "style_transfer", build: global::style_transfer, shards: &[(10, Pyarrow)] },
     FamilyPlan { task: "tone_adjustment", build: global::tone_adjustment, shards: &[(6, Pyarrow), (4, Friendly)] },
@@ -96,6 +99,15 @@ pub fn write_demo(photos: &Path, out: &Path) -> CliResult<()> {
     }
     let manifest = manifest(&written, attribution::attribution_line(photos)?);
     fs::write(out.join("manifest.json"), manifest.to_json_pretty() + "\n")?;
+    // The demo ships its static instruction index, built from the files just written.
+    let index = crate::cli::index::Options {
+        layout: Default::default(),
+        dataset: out.to_string_lossy().into_owned(),
+        out: out.join(DEMO_INDEX.trim_end_matches("/index.json")),
+        quiet: true,
+        max_shards: None,
+    };
+    tokio::runtime::Builder::new_current_thread().enable_all().build()?.block_on(crate::cli::index::build(&index))?;
     fs::write(out.join("ATTRIBUTION.md"), attribution::attribution_md(photos)?)?;
     fs::write(out.join("LAYOUTS.md"), attribution::layouts_md(&layout_table(&written)))?;
     print_summary(&written);
@@ -176,6 +188,7 @@ fn manifest(written: &[(&'static FamilyDef, Vec<Written>)], attribution: String)
         ),
         attribution,
         families: written.iter().map(|(f, shards)| manifest_family(f, shards)).collect(),
+        index: Some(DEMO_INDEX.to_string()),
     }
 }
 

@@ -18,6 +18,10 @@ pub struct Manifest {
     pub attribution: String,
     /// Every family of the catalog, in catalog order; families without data have no shards.
     pub families: Vec<ManifestFamily>,
+    /// The static instruction index of the dataset (`gallery index`): its `index.json`,
+    /// relative to this manifest. Search then spans every shard without reading them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub index: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
