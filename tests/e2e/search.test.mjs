@@ -79,3 +79,21 @@ e2eTest('typing a query shows only the matching instructions, ranked, with the w
     await waitUntil(() => query(other.page).get('row') === mine[1].row && query(other.page).get('file') === mine[1].file, { message: 'j opens the next hit' });
   }
 });
+
+e2eTest('the static index of the demo answers a search: its term part is read, and the hits come from many shards', async ({ page }) => {
+  const asked = [];
+  page.on('request', (r) => asked.push(new URL(r.url()).pathname));
+  await page.goto(appUrl());
+  await waitForFirstCardLoaded(page);
+  assert.ok(asked.some((p) => p.endsWith('/index/index.json')), 'the manifest named the index');
+  asked.length = 0;
+  const n = await search(page, 'the ');
+  assert.ok(n > 20, `${n} hits`);
+  assert.ok(asked.some((p) => /\/index\/terms-\d{4}\.parquet$/.test(p)), asked.join('\n'));
+  await waitForFirstCardLoaded(page);
+  const cards = await readCards(page);
+  const families = new Set(cards.map((c) => c.file.split('/')[0]));
+  assert.ok(families.size >= 3, [...families].join(', '));
+  const marks = await page.$$eval(`${CARD} [data-testid=instruction] mark`, (ms) => ms.map((m) => m.textContent.toLowerCase()));
+  assert.ok(marks.length > 0 && marks.every((m) => m === 'the'), marks.join(','));
+});
