@@ -295,6 +295,7 @@ mod tests {
                 fam("1.2", "tone_adjustment", vec![]),
                 fam("2.1", "object_addition", vec![shard("2.1_object_addition/a_0000.parquet", 3), shard("2.1_object_addition/a_0001.parquet", 4)]),
             ],
+            index: None,
         }
         .to_json_pretty()
     }
