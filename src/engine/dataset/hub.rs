@@ -273,11 +273,20 @@ pub struct HubFile {
     pub size: u64,
 }
 
-/// The Parquet files of a listing's entries.
+/// Whether `path` is a file of a static instruction index (`gallery index` writes
+/// `catalog.parquet` and `terms-NNNN.parquet` into a folder `index/`): not data.
+fn is_index_file(path: &str) -> bool {
+    let mut parts = path.rsplit('/');
+    let (name, folder) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""));
+    let terms = name.strip_prefix("terms-").and_then(|n| n.strip_suffix(".parquet")).is_some_and(|n| n.len() == 4 && n.bytes().all(|b| b.is_ascii_digit()));
+    folder == "index" && (name == "catalog.parquet" || terms)
+}
+
+/// The Parquet files of a listing's entries (a static index's files left out).
 pub fn parquet_files(entries: &[TreeEntry]) -> Vec<HubFile> {
     entries
         .iter()
-        .filter(|e| e.kind == "file" && e.path.to_ascii_lowercase().ends_with(".parquet"))
+        .filter(|e| e.kind == "file" && e.path.to_ascii_lowercase().ends_with(".parquet") && !is_index_file(&e.path))
         .map(|e| HubFile { path: e.path.clone(), size: e.bytes() })
         .collect()
 }
@@ -449,6 +458,8 @@ mod tests {
             entry("file", "data/train-00000-of-00002.parquet", 7),
             entry("file", "data/test-00000-of-00001.parquet", 8),
             entry("file", "top.parquet", 9),
+            entry("file", "index/catalog.parquet", 9),
+            entry("file", "index/terms-0000.parquet", 9),
             entry("directory", "1.1_style_transfer", 0),
         ]);
         let v = view(&hub, "a/b", sha, "", &files).unwrap();
