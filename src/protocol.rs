@@ -59,7 +59,17 @@ pub enum Request {
     Cost { file: String, rows: Vec<u64>, images: bool },
     /// Search the instructions of these files of the open dataset (in this order; the
     /// first ones as far as the index's bound allows): at most `limit` hits, best first.
-    Search { files: Vec<String>, query: String, limit: usize },
+    /// With the dataset's static index the whole dataset is searched, from position
+    /// `from` on (0, then the previous answer's `next`).
+    Search {
+        files: Vec<String>,
+        query: String,
+        limit: usize,
+        #[serde(default)]
+        from: u64,
+    },
+    /// The file and row of the sample with this id, from the dataset's static index.
+    FindId { id: i64 },
     /// Stop working on request `id`: the view that asked is gone. Its reads are aborted
     /// and it gets no reply.
     Cancel { id: u64 },
@@ -88,6 +98,9 @@ pub enum Reply {
     Scores { scores: FileScores },
     Cost { cost: Cost },
     Searched { searched: Searched },
+    /// Where the sample asked for is: `None` when the catalog has no such id, or when
+    /// the dataset has no index (`indexed` false).
+    FoundId { at: Option<(String, u64)>, indexed: bool },
     Rows { samples: Vec<SampleMeta> },
     /// One entry per row; Blobs `2i` (source) and `2i + 1` (edited) go with entry `i`.
     Images { images: Vec<ImagePair> },

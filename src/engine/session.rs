@@ -6,7 +6,7 @@
 //! on the server is forgotten (footer, page maps, pairs) and read again once.
 
 use std::cell::{Cell, RefCell};
-use std::collections::VecDeque;
+use std::collections::{HashSet, VecDeque};
 use std::rc::Rc;
 
 use futures::future::LocalBoxFuture;
@@ -111,6 +111,19 @@ pub struct Searched {
     pub files: usize,
     /// Instructions in the index.
     pub docs: usize,
+    /// Where a further search would go on (the dataset's static index, when the windows
+    /// read did not reach its end).
+    #[serde(default)]
+    pub next: Option<u64>,
+    /// Whether `found.total` is a count rather than an estimate.
+    #[serde(default)]
+    pub exact: bool,
+}
+
+/// Whether `text` holds each of `phrases` as consecutive stems.
+fn has_phrases(phrases: &[Vec<String>], text: &str) -> bool {
+    let stems = search::terms(text);
+    phrases.iter().all(|p| p.is_empty() || stems.windows(p.len()).any(|w| w == p.as_slice()))
 }
 
 /// What changed between a row's two images, at one threshold.
@@ -526,26 +539,45 @@ impl<B: Backend> Session<B> {
     }
 
     /// Search the instructions of `files` (indexed on first use: the instruction column
-    /// read alone, never the images) for `query`; at most `limit` hits, best first.
-    /// Files past `search::MAX_INDEXED_DOCS` instructions are left out, and said so.
-    pub async fn search(&self, files: &[String], query: &str, limit: usize) -> EngineResult<Searched> {
-        // The dataset's static index answers, unless the query has a phrase (the index
-        // does not keep word order).
+    /// read alone, never the images) for `query`; at most `limit` hits, best first, after
+    /// the `from` best (shown already). Files past `search::MAX_INDEXED_DOCS` instructions
+    /// are left out, and said so.
+    ///
+    /// With the dataset's static index, the whole dataset is searched instead, from
+    /// position `from` on (0 first, then the answer's `next`): every hit of the windows
+    /// read, which may be more than `limit`. A phrase is checked on the instructions of
+    /// the index's hits (the index does not keep word order), read as the grid would.
+    pub async fn search(&self, files: &[String], query: &str, from: u64, limit: usize) -> EngineResult<Searched> {
         let index = self.static_index.borrow().clone();
-        if let Some(index) = index.filter(|_| search::Query::parse(query).phrases.is_empty()) {
+        if let Some(index) = index {
             let sources = |url: &str, size: u64| self.source(url, Some(size));
-            let found = index.search(&sources, query, 0, limit).await.map_err(|e| self.explain(e))?;
-            let hits = found
+            let found = index.search(&sources, query, from, limit).await.map_err(|e| self.explain(e))?;
+            let mut hits: Vec<search::Hit> = found
                 .hits
                 .iter()
-                .take(limit)
                 .filter_map(|h| Some(search::Hit { file: index.shard_key(h.shard)?.to_string(), row: h.row, score: h.score }))
                 .collect();
-            let total = usize::try_from(found.total).unwrap_or(usize::MAX);
+            // Only the files asked for (a task family's), and a phrase's words in order.
+            let before = hits.len();
+            if files.len() < index.manifest.shards.len() {
+                let asked: HashSet<&str> = files.iter().map(String::as_str).collect();
+                hits.retain(|h| asked.contains(h.file.as_str()));
+            }
+            let phrases = search::Query::parse(query).phrases;
+            if !phrases.is_empty() && !hits.is_empty() {
+                hits = self.with_phrases(hits, &phrases).await?;
+            }
+            let total = match before {
+                _ if found.exact => hits.len() as u64,
+                0 => found.total,
+                b => (found.total as f64 * hits.len() as f64 / b as f64).round() as u64,
+            };
             return Ok(Searched {
-                found: search::Found { hits, total, stems: found.stems },
+                found: search::Found { hits, total: usize::try_from(total).unwrap_or(usize::MAX), stems: found.stems },
                 files: index.manifest.shards.len(),
                 docs: usize::try_from(index.manifest.docs).unwrap_or(usize::MAX),
+                next: found.next,
+                exact: found.exact,
             });
         }
         let mut searched = 0;
@@ -562,8 +594,43 @@ impl<B: Backend> Session<B> {
             }
             searched += 1;
         }
-        let found = self.search_index.borrow().search(&search::Query::parse(query), limit);
-        Ok(Searched { found, files: searched, docs: self.search_index.borrow().len() })
+        // The best `from + limit`, less the `from` shown already.
+        let from = usize::try_from(from).unwrap_or(usize::MAX);
+        let mut found = self.search_index.borrow().search(&search::Query::parse(query), from.saturating_add(limit));
+        found.hits.drain(..from.min(found.hits.len()));
+        let next = (found.total > from.saturating_add(limit)).then_some((from + limit) as u64);
+        Ok(Searched { found, files: searched, docs: self.search_index.borrow().len(), next, exact: true })
+    }
+
+    /// The file and row of the sample with id `id`, from the static index's catalog, and
+    /// whether the dataset has an index at all (without one, ids are not looked up).
+    pub async fn find_id(&self, id: i64) -> EngineResult<(Option<(String, u64)>, bool)> {
+        let Some(index) = self.static_index.borrow().clone() else { return Ok((None, false)) };
+        let sources = |url: &str, size: u64| self.source(url, Some(size));
+        let found = index.find_id(&sources, id).await.map_err(|e| self.explain(e))?;
+        Ok((found.and_then(|(shard, row)| Some((index.shard_key(shard)?.to_string(), row))), true))
+    }
+
+    /// The `hits` whose instruction holds every one of `phrases` (runs of stems), in the
+    /// same order; their instructions are read file by file, all files at once.
+    async fn with_phrases(&self, hits: Vec<search::Hit>, phrases: &[Vec<String>]) -> EngineResult<Vec<search::Hit>> {
+        let mut files: Vec<(&str, Vec<u64>)> = Vec::new();
+        for h in &hits {
+            match files.iter_mut().find(|(f, _)| *f == h.file) {
+                Some((_, rows)) => rows.push(h.row),
+                None => files.push((&h.file, vec![h.row])),
+            }
+        }
+        let read = futures::future::join_all(files.iter().map(|(f, rows)| self.rows(f, rows))).await;
+        let mut kept = HashSet::new();
+        for ((file, _), metas) in files.iter().zip(read) {
+            for m in metas? {
+                if has_phrases(phrases, &m.instruction) {
+                    kept.insert((file.to_string(), m.row));
+                }
+            }
+        }
+        Ok(hits.into_iter().filter(|h| kept.contains(&(h.file.clone(), h.row))).collect())
     }
 
     /// The small columns of `rows` of file `key`, sorted by row.

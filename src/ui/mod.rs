@@ -107,10 +107,17 @@ fn App() -> impl IntoView {
         Some(counts.0.with(|c| if c.is_empty() { d.clone() } else { Arc::new(d.with_counts(c)) }))
     });
     grid::search::provide(loaded);
+    let id_notice = find_by_id(state, base);
     listen_for_diagnostics();
     view! {
         <header::Header dataset=loaded/>
         <CrashNotice status/>
+        {move || id_notice.get().map(|message| view! {
+            <div class="notice" role="status" data-testid="id-notice">
+                <span>{message}</span>
+                <button class="link" on:click=move |_| id_notice.set(None)>"Dismiss"</button>
+            </div>
+        })}
         <local::DropZone/>
         <main class="content">
             <Suspense fallback=|| view! { <p class="loading">"Opening the dataset…"</p> }>
@@ -127,6 +134,44 @@ fn App() -> impl IntoView {
         }}
         <review::shortcuts::Shortcuts/>
     }
+}
+
+/// A link to a sample by its id (`id=`): once the dataset is open, the worker looks the
+/// id up in the dataset's index and the sample opens, the link then naming its file and
+/// row. Returns what to tell the user when it is not found.
+fn find_by_id(state: UrlState, dataset: Signal<Option<Arc<DatasetView>>>) -> RwSignal<Option<String>> {
+    let notice = RwSignal::new(None);
+    let id = Memo::new(move |_| state.0.with(|s| s.id));
+    let ready = Memo::new(move |_| dataset.with(Option::is_some));
+    Effect::new(move |_| {
+        let (Some(id), true) = (id.get(), ready.get()) else { return };
+        leptos::task::spawn_local(async move {
+            let message = match client::request(Request::FindId { id }).await {
+                Ok((Reply::FoundId { at: Some(at), .. }, _)) => {
+                    state.0.update(|s| {
+                        if s.id == Some(id) {
+                            s.id = None;
+                            s.open = Some(at);
+                        }
+                    });
+                    return;
+                }
+                Ok((Reply::FoundId { at: None, indexed: true }, _)) => format!("No sample has id {id} in this dataset's index."),
+                Ok((Reply::FoundId { at: None, indexed: false }, _)) => {
+                    format!("Sample {id} cannot be looked up: this dataset has no index (a manifest names one; `gallery index` builds it).")
+                }
+                Ok(_) => "unexpected reply from the worker".into(),
+                Err(e) => format!("Could not look up sample {id}: {e}"),
+            };
+            let _ = notice.try_set(Some(message));
+            state.0.update(|s| {
+                if s.id == Some(id) {
+                    s.id = None;
+                }
+            });
+        });
+    });
+    notice
 }
 
 /// `window.dispatchEvent(new CustomEvent("gallery-diagnostics", {detail: "crash-worker"}))`

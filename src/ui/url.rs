@@ -40,7 +40,9 @@ pub fn init() -> UrlState {
     let state = RwSignal::new(location_state());
     Effect::new(move |previous: Option<ViewState>| {
         let now = state.get();
-        let opened = previous.as_ref().is_some_and(|p| p.open.is_none() && now.open.is_some());
+        // A sample opened pushes a history entry (Back closes it); one found by its id takes
+        // the id link's place.
+        let opened = previous.as_ref().is_some_and(|p| p.open.is_none() && p.id.is_none() && now.open.is_some());
         write_location(&now, opened);
         now
     });

@@ -126,7 +126,8 @@ async fn answer(session: &Session<WebBackend>, request: Request, files: Vec<Blob
         }
         Request::Count { file } => session.count(&file).await.map(|rows| (Reply::Counted { rows }, vec![])),
         Request::Scores { file } => session.scores(&file).await.map(|scores| (Reply::Scores { scores }, vec![])),
-        Request::Search { files, query, limit } => session.search(&files, &query, limit).await.map(|searched| (Reply::Searched { searched }, vec![])),
+        Request::Search { files, query, limit, from } => session.search(&files, &query, from, limit).await.map(|searched| (Reply::Searched { searched }, vec![])),
+        Request::FindId { id } => session.find_id(id).await.map(|(at, indexed)| (Reply::FoundId { at, indexed }, vec![])),
         Request::Cost { file, rows, images } => session.cost(&file, &rows, images).await.map(|cost| (Reply::Cost { cost }, vec![])),
         Request::Open { src, map } => match (Source::parse(Some(&src)), map.as_deref().map(ColumnMap::parse).transpose()) {
             (_, Err(detail)) => Err(EngineError::Source { src: format!("map={}", map.unwrap_or_default()), detail }),

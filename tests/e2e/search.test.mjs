@@ -97,3 +97,48 @@ e2eTest('the static index of the demo answers a search: its term part is read, a
   const marks = await page.$$eval(`${CARD} [data-testid=instruction] mark`, (ms) => ms.map((m) => m.textContent.toLowerCase()));
   assert.ok(marks.length > 0 && marks.every((m) => m === 'the'), marks.join(','));
 });
+
+e2eTest('a link to a sample id opens that sample, found through the index; an unknown id says so', async ({ page, newContext }) => {
+  await page.goto(appUrl());
+  await waitForFirstCardLoaded(page);
+  // A sample from a later shard: its id, file and row, as the sample view shows them.
+  const cards = await loadAllInstructions(page);
+  const target = cards[cards.length - 3];
+  await page.locator(`${CARD}[data-file="${target.file}"][data-row="${target.row}"]`).click();
+  const idText = page.locator('[data-testid=sample-view] [data-testid=sample-id]');
+  await waitUntil(async () => /^\d+$/.test((await idText.textContent()).trim()), { message: 'the sample shows its id' });
+  const id = (await idText.textContent()).trim();
+
+  const other = await newContext();
+  const asked = [];
+  other.page.on('request', (r) => asked.push(new URL(r.url()).pathname));
+  await other.page.goto(appUrl({ id }));
+  await other.page.locator('[data-testid=sample-view]').waitFor();
+  await waitUntil(() => query(other.page).get('file') === target.file && query(other.page).get('row') === target.row, {
+    message: `id ${id} opens ${target.file} row ${target.row}`,
+  });
+  assert.equal(query(other.page).get('id'), null, 'the link then names the file and row');
+  assert.equal((await other.page.locator('[data-testid=sample-view] [data-testid=sample-id]').textContent()).trim(), id);
+  assert.ok(asked.some((p) => /\/index\/catalog[^/]*\.parquet$/.test(p)), asked.join('\n'));
+
+  await other.page.goto(appUrl({ id: 42 }));
+  const notice = other.page.locator('[data-testid=id-notice]');
+  await notice.waitFor();
+  assert.match(await notice.textContent(), /No sample has id 42/);
+  assert.equal(await other.page.locator('[data-testid=sample-view]').count(), 0);
+});
+
+e2eTest('hits from many shards fill the grid row by row, not a row per shard', async ({ page }) => {
+  await page.goto(appUrl());
+  await waitForFirstCardLoaded(page);
+  await search(page, 'the ');
+  await waitForFirstCardLoaded(page);
+  // The first page of hits holds cards of several files, laid out side by side.
+  const first = await page.$$eval('[data-testid=page]:first-of-type [data-row]', (cs) =>
+    cs.map((c) => ({ file: c.dataset.file, top: Math.round(c.getBoundingClientRect().top) })),
+  );
+  assert.ok(first.length >= 12, `${first.length} cards on the first page`);
+  assert.ok(new Set(first.map((c) => c.file)).size >= 3, 'several files on one page');
+  const rows = new Set(first.map((c) => c.top));
+  assert.ok(rows.size < first.length / 2, `cards share rows: ${first.length} cards in ${rows.size} rows`);
+});

@@ -34,10 +34,13 @@ pub enum Param {
     Gq,
     /// A search of the instructions (see `engine::search` for the query language).
     Query,
+    /// A sample by its `id`, found through the dataset's static index; once found, the
+    /// link names its file and row instead.
+    Id,
 }
 
 impl Param {
-    pub const ALL: [Param; 15] = [
+    pub const ALL: [Param; 16] = [
         Param::Src,
         Param::Task,
         Param::File,
@@ -53,6 +56,7 @@ impl Param {
         Param::Ec,
         Param::Gq,
         Param::Query,
+        Param::Id,
     ];
 
     /// The score filter parameters, in the order of `ViewState::scores`.
@@ -75,6 +79,7 @@ impl Param {
             Param::Ec => "ec",
             Param::Gq => "gq",
             Param::Query => "q",
+            Param::Id => "id",
         }
     }
 }
@@ -246,6 +251,8 @@ pub struct ViewState {
     pub scores: [Option<ScoreSet>; 3],
     /// A search of the instructions, as typed.
     pub query: Option<String>,
+    /// A sample asked for by its id, not found yet.
+    pub id: Option<i64>,
 }
 
 impl Default for ViewState {
@@ -263,6 +270,7 @@ impl Default for ViewState {
             seed: None,
             scores: [None; 3],
             query: None,
+            id: None,
         }
     }
 }
@@ -350,6 +358,7 @@ impl ViewState {
                 k if k == Param::Size.name() => state.density = Density::parse(&v).unwrap_or_default(),
                 k if k == Param::Seed.name() => state.seed = v.parse::<u64>().ok(),
                 k if k == Param::Query.name() => state.query = Some(v),
+                k if k == Param::Id.name() => state.id = v.parse::<i64>().ok(),
                 k if Param::SCORES.iter().any(|p| p.name() == k) => {
                     let i = Param::SCORES.iter().position(|p| p.name() == k).unwrap_or(0);
                     state.scores[i] = ScoreSet::parse(&v);
@@ -404,6 +413,9 @@ impl ViewState {
         if let Some(query) = self.query.as_deref().filter(|s| !s.trim().is_empty()) {
             q.append_pair(Param::Query.name(), query);
         }
+        if let Some(id) = self.id {
+            q.append_pair(Param::Id.name(), &id.to_string());
+        }
         q.finish()
     }
 }
@@ -427,10 +439,19 @@ mod tests {
             seed: Some(42),
             scores: [Some(ScoreSet(0b1100)), None, Some(ScoreSet(0b10))],
             query: Some("add \"red hat\" -dog".into()),
+            id: Some(1_054_013),
         };
         let q = s.to_query();
         assert!(!q.contains(' '), "{q}");
         assert_eq!(ViewState::from_query(&format!("?{q}")), s);
+    }
+
+    #[test]
+    fn an_id_is_a_number() {
+        assert_eq!(ViewState::from_query("id=1234567").id, Some(1_234_567));
+        assert_eq!(ViewState::from_query("id=-3").id, Some(-3));
+        assert_eq!(ViewState::from_query("id=12ab").id, None);
+        assert_eq!(ViewState { id: Some(7), ..Default::default() }.to_query(), "id=7");
     }
 
     #[test]

@@ -47,7 +47,8 @@ pub fn Grid(dataset: Arc<DatasetView>) -> impl IntoView {
     // Pages as (file, rows); a page of no rows counts its file.
     provide_context(cost::Approved(RwSignal::new(Default::default())));
     let search = expect_context::<search::SearchState>();
-    let searching = Memo::new(move |_| state.with(|s| s.query.as_ref().is_some_and(|q| !q.trim().is_empty())));
+    let query = Memo::new(move |_| state.with(|s| s.query.clone().filter(|q| !q.trim().is_empty())));
+    let searching = Memo::new(move |_| query.with(Option::is_some));
     let shown = RwSignal::new(1usize);
     let score_filters = Memo::new(move |_| state.with(|s| s.scores));
     let score_map = expect_context::<ScoresMap>().0;
@@ -57,12 +58,10 @@ pub fn Grid(dataset: Arc<DatasetView>) -> impl IntoView {
         let task = task.get();
         let d = counted.get();
         let filters = score_filters.get();
-        let rows_of = |pages: Vec<(String, Vec<u64>)>| pages.into_iter().map(|(f, r)| (f, r, true)).collect::<Vec<_>>();
+        let one = |f: String, r: Vec<u64>, known: bool| (vec![(f, r)], known);
+        let rows_of = |pages: Vec<(String, Vec<u64>)>| pages.into_iter().map(|(f, r)| one(f, r, true)).collect::<Vec<_>>();
         if searching.get() {
-            return search.answer.with(|a| match a {
-                Some(Ok(found)) => rows_of(search::pages(found, PAGE_ROWS as usize)),
-                _ => Vec::new(),
-            });
+            return search.hits.with(|h| search::pages(h, PAGE_ROWS as usize).into_iter().map(|g| (g, true)).collect());
         }
         match (flagged.get(), seed.get()) {
             (true, _) => rows_of(flags.set.with(|f| f.pages(&d, task.as_deref(), PAGE_ROWS as usize))),
@@ -71,17 +70,17 @@ pub fn Grid(dataset: Arc<DatasetView>) -> impl IntoView {
                 for f in d.files_of(task.as_deref()) {
                     let Some(s) = m.get(&f.key) else {
                         // Not read yet: its place reads its scores (and counts it).
-                        out.push((f.key.clone(), Vec::new(), false));
+                        out.push(one(f.key.clone(), Vec::new(), false));
                         break;
                     };
                     let rows = scores::passing(s, &filters);
-                    out.extend(rows.chunks(PAGE_ROWS as usize).map(|c| (f.key.clone(), c.to_vec(), true)));
+                    out.extend(rows.chunks(PAGE_ROWS as usize).map(|c| one(f.key.clone(), c.to_vec(), true)));
                 }
                 out
             }),
             // Shuffled pages are made as far as shown, and one more to know there is more.
             (false, Some(seed)) => rows_of(shuffle::pages(&d, task.as_deref(), SHUFFLE_PAGE_ROWS, seed, shown.get() + 1)),
-            (false, None) => d.chunks(task.as_deref(), PAGE_ROWS).into_iter().map(|c| (c.file.clone(), c.rows(), true)).collect(),
+            (false, None) => d.chunks(task.as_deref(), PAGE_ROWS).into_iter().map(|c| one(c.file.clone(), c.rows(), true)).collect(),
         }
     });
     // A new filter or order starts again at the top; flagging or unflagging keeps the
@@ -91,7 +90,7 @@ pub fn Grid(dataset: Arc<DatasetView>) -> impl IntoView {
         flagged.track();
         seed.track();
         score_filters.track();
-        search.answer.track();
+        query.track();
         shown.set(1);
     });
     let sentinel = NodeRef::<html::Div>::new();
@@ -103,10 +102,14 @@ pub fn Grid(dataset: Arc<DatasetView>) -> impl IntoView {
         // (its pages take the place of the page that counted it).
         shown.track();
         chunks.with(|c| c.len());
+        search.loading.track();
         observer.update_value(|o| {
             let obs = o.get_or_insert_with(|| SendObserver::new("600px 0px", move |visible, _| {
                 if visible && shown.get_untracked() < chunks.with_untracked(|c| c.len()) {
                     shown.update(|n| *n += 1);
+                } else if visible && searching.get_untracked() {
+                    // Every hit so far is shown: the next answer's.
+                    search.more();
                 }
             }));
             obs.0.unobserve(&el);
@@ -116,7 +119,7 @@ pub fn Grid(dataset: Arc<DatasetView>) -> impl IntoView {
     on_cleanup(move || observer.update_value(|o| if let Some(o) = o.take() { o.0.disconnect() }));
     let total = move || {
         if flagged.get() || score_filters.with(|f| f.iter().any(Option::is_some)) {
-            chunks.with(|c| c.iter().map(|(_, rows, _)| rows.len() as u64).sum::<u64>())
+            chunks.with(|c| c.iter().flat_map(|(g, _)| g).map(|(_, rows)| rows.len() as u64).sum::<u64>())
         } else {
             counted.with(|d| d.files_of(task.get().as_deref()).map(|f| f.rows).sum::<u64>())
         }
@@ -128,7 +131,7 @@ pub fn Grid(dataset: Arc<DatasetView>) -> impl IntoView {
                 None => "Searching…".to_string(),
                 Some(Err(e)) => e,
                 Some(Ok(0)) => "No instruction matches.".to_string(),
-                Some(Ok(_)) if n >= all => "All hits shown.".to_string(),
+                Some(Ok(_)) if n >= all && search.next().is_none() => "All hits shown.".to_string(),
                 Some(Ok(_)) => "Loading more…".to_string(),
             };
         }
@@ -161,10 +164,11 @@ pub fn Grid(dataset: Arc<DatasetView>) -> impl IntoView {
                 key=|c| c.clone()
                 let:chunk
             >
-                {if chunk.2 {
-                    view! { <page::Page file=chunk.0 rows=chunk.1/> }.into_any()
+                {if chunk.1 {
+                    view! { <page::Page groups=chunk.0/> }.into_any()
                 } else {
-                    view! { <scores::ScoreProbe file=chunk.0/> }.into_any()
+                    let file = chunk.0.into_iter().next().map(|(f, _)| f).unwrap_or_default();
+                    view! { <scores::ScoreProbe file/> }.into_any()
                 }}
             </For>
         </section>

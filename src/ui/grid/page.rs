@@ -1,9 +1,11 @@
-//! One page of the grid: rows of one file (consecutive, or the flagged ones). It asks the
-//! worker for their text, then their images, and shows a card per row as soon as it knows
-//! the row exists.
+//! One page of the grid: rows of one file (consecutive, or the flagged ones), or the hits
+//! of a search, which come from many files. It asks the worker for their text, then their
+//! images (one request per file, all at once), and shows a card per row as soon as it
+//! knows the row exists.
 
 use std::sync::Arc;
 
+use futures::future::join_all;
 use leptos::html;
 use leptos::prelude::*;
 
@@ -15,14 +17,46 @@ use crate::ui::images::{self, PairUrls};
 use crate::ui::url::UrlState;
 use crate::ui::{linked, Counts};
 
+/// The pairs of a page: rows of a file, file after file, in the order shown.
+pub type Groups = Vec<(String, Vec<u64>)>;
+
+/// `groups` merged by file (a file asked once), in order of first appearance.
+fn by_file(groups: &Groups) -> Groups {
+    let mut out: Groups = Vec::new();
+    for (file, rows) in groups {
+        match out.iter_mut().find(|(f, _)| f == file) {
+            Some((_, r)) => r.extend(rows),
+            None => out.push((file.clone(), rows.clone())),
+        }
+    }
+    out
+}
+
+/// The replies of one request per file, as (file, item) pairs; the first failure fails all.
+async fn per_file<T, F, Fut>(groups: Groups, ask: F) -> Result<Vec<(String, T)>, String>
+where
+    F: Fn(String, Vec<u64>) -> Fut,
+    Fut: std::future::Future<Output = Result<Vec<T>, String>>,
+{
+    let files: Vec<String> = groups.iter().map(|(f, _)| f.clone()).collect();
+    let replies = join_all(groups.into_iter().map(|(f, rows)| ask(f, rows))).await;
+    let mut out = Vec::new();
+    for (file, reply) in files.into_iter().zip(replies) {
+        out.extend(reply?.into_iter().map(|item| (file.clone(), item)));
+    }
+    Ok(out)
+}
+
 #[component]
-pub fn Page(file: String, rows: Vec<u64>) -> impl IntoView {
-    if rows.is_empty() {
-        return view! { <Probe file/> }.into_any();
+pub fn Page(groups: Groups) -> impl IntoView {
+    if let [(file, rows)] = groups.as_slice() {
+        if rows.is_empty() {
+            return view! { <Probe file=file.clone()/> }.into_any();
+        }
     }
     let epoch = expect_context::<WorkerStatus>().epoch;
-    let metas: RwSignal<Option<Result<Vec<SampleMeta>, String>>> = RwSignal::new(None);
-    let pictures: RwSignal<Option<Result<Vec<Arc<PairUrls>>, String>>> = RwSignal::new(None);
+    let metas: RwSignal<Option<Result<Vec<(String, SampleMeta)>, String>>> = RwSignal::new(None);
+    let pictures: RwSignal<Option<Result<Vec<(String, Arc<PairUrls>)>, String>>> = RwSignal::new(None);
     // Bumped by "Try again": the page asks once more.
     let attempt = RwSignal::new(0u32);
     let state = expect_context::<UrlState>().0;
@@ -33,17 +67,20 @@ pub fn Page(file: String, rows: Vec<u64>) -> impl IntoView {
     let far_height = RwSignal::new(0.0f64);
     let el = NodeRef::<html::Div>::new();
     super::observe_nearness(el, near, far_height);
-    let (f, r) = (file.clone(), rows.clone());
+    let files = StoredValue::new(by_file(&groups));
     Effect::new(move |_| {
         epoch.track();
         attempt.track();
-        let (file, rows) = (f.clone(), r.clone());
+        let asked = files.get_value();
         client::spawn_for_view(async move {
-            let result = match client::request(Request::Rows { file, rows }).await {
-                Ok((Reply::Rows { samples }, _)) => Ok(samples),
-                Ok(_) => Err("unexpected reply from the worker".into()),
-                Err(e) => Err(e),
-            };
+            let result = per_file(asked, |file, rows| async move {
+                match client::request(Request::Rows { file, rows }).await {
+                    Ok((Reply::Rows { samples }, _)) => Ok(samples),
+                    Ok(_) => Err("unexpected reply from the worker".into()),
+                    Err(e) => Err(e),
+                }
+            })
+            .await;
             let _ = metas.try_set(Some(result));
         });
     });
@@ -51,8 +88,7 @@ pub fn Page(file: String, rows: Vec<u64>) -> impl IntoView {
     // far (or was asked again) is dropped.
     let generation = StoredValue::new(0u64);
     let approved = expect_context::<super::cost::Approved>();
-    let asking: RwSignal<Option<crate::protocol::Cost>> = RwSignal::new(None);
-    let (f, r) = (file.clone(), rows.clone());
+    let asking: RwSignal<Option<(String, crate::protocol::Cost)>> = RwSignal::new(None);
     Effect::new(move |_| {
         epoch.track();
         approved.0.track();
@@ -65,21 +101,24 @@ pub fn Page(file: String, rows: Vec<u64>) -> impl IntoView {
             return;
         }
         let mine = generation.get_value();
-        let (file, rows) = (f.clone(), r.clone());
-        let allowed = approved.0.with(|a| a.contains(&file));
+        let asked = files.get_value();
+        let allowed: Vec<bool> = approved.0.with(|a| asked.iter().map(|(f, _)| a.contains(f)).collect());
         client::spawn_for_view(async move {
-            // A page whose images would cost more than the user's limit asks first.
-            if !allowed {
+            // A file whose images would cost more than the user's limit asks first.
+            for ((file, rows), allowed) in asked.iter().zip(allowed) {
+                if allowed {
+                    continue;
+                }
                 if let Ok((Reply::Cost { cost }, _)) = client::request(Request::Cost { file: file.clone(), rows: rows.clone(), images: true }).await {
                     if cost.bytes > super::cost::ask_above() {
                         if generation.try_get_value() == Some(mine) {
-                            let _ = asking.try_set(Some(cost));
+                            let _ = asking.try_set(Some((file.clone(), cost)));
                         }
                         return;
                     }
                 }
             }
-            let loaded = images::load(file, rows, Some(thumb)).await;
+            let loaded = per_file(asked, |file, rows| images::load(file, rows, Some(thumb))).await;
             if generation.try_get_value() == Some(mine) {
                 let _ = pictures.try_set(Some(loaded));
             }
@@ -101,18 +140,24 @@ pub fn Page(file: String, rows: Vec<u64>) -> impl IntoView {
             }
         })
     };
-    let file_for_ask = file.clone();
     let cards = move || {
         near.get().then(|| {
-            rows.iter()
-                .map(|&row| {
+            groups
+                .iter()
+                .flat_map(|(file, rows)| rows.iter().map(move |&row| (file.clone(), row)))
+                .map(|(file, row)| {
+                    let (f1, f2) = (file.clone(), file.clone());
                     let meta = Signal::derive(move || {
-                        metas.with(|m| m.as_ref().and_then(|r| r.as_ref().ok()).and_then(|v| v.iter().find(|s| s.row == row).cloned()))
+                        metas.with(|m| {
+                            m.as_ref().and_then(|r| r.as_ref().ok()).and_then(|v| v.iter().find(|(f, s)| s.row == row && *f == f1).map(|(_, s)| s.clone()))
+                        })
                     });
                     let urls = Signal::derive(move || {
-                        pictures.with(|p| p.as_ref().and_then(|r| r.as_ref().ok()).and_then(|v| v.iter().find(|u| u.info.row == row).cloned()))
+                        pictures.with(|p| {
+                            p.as_ref().and_then(|r| r.as_ref().ok()).and_then(|v| v.iter().find(|(f, u)| u.info.row == row && *f == f2).map(|(_, u)| Arc::clone(u)))
+                        })
                     });
-                    view! { <Card file=file.clone() row meta urls/> }
+                    view! { <Card file row meta urls/> }
                 })
                 .collect_view()
         })
@@ -121,7 +166,7 @@ pub fn Page(file: String, rows: Vec<u64>) -> impl IntoView {
     view! {
         <div class="page" class:far=move || !near.get() node_ref=el style=placeholder data-testid="page">
             {error}
-            {move || asking.get().map(|cost| view! { <super::cost::Ask file=file_for_ask.clone() cost/> })}
+            {move || asking.get().map(|(file, cost)| view! { <super::cost::Ask file cost/> })}
             {cards}
         </div>
     }

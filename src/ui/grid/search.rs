@@ -1,26 +1,37 @@
 //! Search of the instructions: a box above the grid (`q=` in the link). The worker indexes
 //! the instructions of the family's files (their instruction column only) on first use
-//! and answers as the user types; the grid then shows the hits, best first, with the
-//! words that matched marked in each card and in the sample view.
+//! and answers as the user types (or the dataset's static index does, over every file);
+//! the grid then shows the hits, best first, a page at a time as it is scrolled, with
+//! the words that matched marked in each card and in the sample view.
 
 use std::sync::Arc;
 
 use leptos::prelude::*;
 
-use crate::engine::search::{stem, Query};
+use crate::engine::search::{stem, Hit, Query};
 use crate::protocol::{DatasetView, Reply, Request, Searched};
 use crate::ui::client;
 use crate::ui::url::UrlState;
 
-/// Most hits shown for one query.
-pub const MAX_HITS: usize = 2_000;
+/// Hits asked for at a time: the first answer, then each further one as the grid's end
+/// comes into view.
+pub const HITS_PER_ANSWER: usize = 96;
 
-/// The answer to the query in the link, when there is one; provided as context by the app.
+/// The answers to the query in the link, when there is one; provided as context by the app.
 #[derive(Clone, Copy)]
 pub struct SearchState {
+    /// The latest answer (its total, stems and reach), or why there is none.
     pub answer: RwSignal<Option<Result<Searched, String>>>,
     /// The query `answer` answers.
     pub answered: RwSignal<String>,
+    /// Every hit of the answers so far, in the order shown.
+    pub hits: RwSignal<Vec<Hit>>,
+    /// Whether a further answer is on its way.
+    pub loading: RwSignal<bool>,
+    /// The files and the query asked, for further answers.
+    asked: StoredValue<Option<(Vec<String>, String)>>,
+    /// Bumped by every new query: a late answer to an older one is dropped.
+    generation: StoredValue<u64>,
 }
 
 impl SearchState {
@@ -28,12 +39,82 @@ impl SearchState {
     pub fn stems(&self) -> Vec<String> {
         self.answer.with(|a| a.as_ref().and_then(|r| r.as_ref().ok()).map(|s| s.found.stems.clone()).unwrap_or_default())
     }
+
+    /// Where a further answer would go on, when there is more to show.
+    pub fn next(&self) -> Option<u64> {
+        self.answer.with(|a| a.as_ref().and_then(|r| r.as_ref().ok()).and_then(|s| s.next))
+    }
+
+    /// Ask for the hits after those shown (nothing when there are no more, or while an
+    /// answer is on its way).
+    pub fn more(&self) {
+        if self.loading.get_untracked() {
+            return;
+        }
+        let (Some(from), Some((files, query))) = (self.answer.with_untracked(|a| a.as_ref().and_then(|r| r.as_ref().ok()).and_then(|s| s.next)), self.asked.get_value()) else {
+            return;
+        };
+        self.ask(files, query, from);
+    }
+
+    /// Ask the worker for hits from `from` on; the first answer (from 0) starts over.
+    fn ask(self, files: Vec<String>, query: String, from: u64) {
+        let mine = self.generation.get_value();
+        self.loading.set(true);
+        client::spawn_for_view(async move {
+            let asked = query.clone();
+            let answer = match client::request(Request::Search { files, query, limit: HITS_PER_ANSWER, from }).await {
+                Ok((Reply::Searched { searched }, _)) => Ok(searched),
+                Ok(_) => Err("unexpected reply from the worker".into()),
+                Err(e) => Err(e),
+            };
+            if self.generation.try_get_value() != Some(mine) {
+                return;
+            }
+            let _ = self.loading.try_set(false);
+            let first = from == 0;
+            match &answer {
+                Ok(s) if first => {
+                    let _ = self.hits.try_set(s.found.hits.clone());
+                }
+                Ok(s) => {
+                    let _ = self.hits.try_update(|h| {
+                        // A hit is shown once, even if two answers hold it.
+                        let seen: std::collections::HashSet<(String, u64)> = h.iter().map(|x| (x.file.clone(), x.row)).collect();
+                        h.extend(s.found.hits.iter().filter(|x| !seen.contains(&(x.file.clone(), x.row))).cloned());
+                    });
+                }
+                Err(_) if first => {
+                    let _ = self.hits.try_set(Vec::new());
+                }
+                Err(_) => {}
+            }
+            // A later answer keeps the first one's total, which counted from the start,
+            // unless it is exact.
+            let answer = match (answer, self.answer.try_get_untracked().flatten()) {
+                (Ok(mut s), Some(Ok(previous))) if !first && !s.exact => {
+                    s.found.total = previous.found.total.max(self.hits.try_get_untracked().map_or(0, |h| h.len()));
+                    Ok(s)
+                }
+                (answer, _) => answer,
+            };
+            let _ = self.answer.try_set(Some(answer));
+            let _ = self.answered.try_set(asked);
+        });
+    }
 }
 
 /// Ask the worker whenever the query, the family or the dataset changes.
 pub fn provide(dataset: Signal<Option<Arc<DatasetView>>>) -> SearchState {
     let state = expect_context::<UrlState>().0;
-    let search = SearchState { answer: RwSignal::new(None), answered: RwSignal::new(String::new()) };
+    let search = SearchState {
+        answer: RwSignal::new(None),
+        answered: RwSignal::new(String::new()),
+        hits: RwSignal::new(Vec::new()),
+        loading: RwSignal::new(false),
+        asked: StoredValue::new(None),
+        generation: StoredValue::new(0),
+    };
     provide_context(search);
     let query = Memo::new(move |_| state.with(|s| s.query.clone().filter(|q| !q.trim().is_empty())));
     let task = Memo::new(move |_| state.with(|s| s.task.clone()));
@@ -42,42 +123,42 @@ pub fn provide(dataset: Signal<Option<Arc<DatasetView>>>) -> SearchState {
         dataset.with(|d| d.as_ref().map(|d| d.files_of(task.get().as_deref()).map(|f| f.key.clone()).collect::<Vec<_>>()))
     });
     Effect::new(move |_| {
+        search.generation.update_value(|g| *g += 1);
         let (Some(query), Some(files)) = (query.get(), files.get()) else {
+            search.asked.set_value(None);
+            search.loading.set(false);
             search.answer.set(None);
+            search.hits.set(Vec::new());
             return;
         };
-        client::spawn_for_view(async move {
-            let asked = query.clone();
-            let answer = match client::request(Request::Search { files, query, limit: MAX_HITS }).await {
-                Ok((Reply::Searched { searched }, _)) => Ok(searched),
-                Ok(_) => Err("unexpected reply from the worker".into()),
-                Err(e) => Err(e),
-            };
-            let _ = search.answer.try_set(Some(answer));
-            let _ = search.answered.try_set(asked);
-        });
+        search.asked.set_value(Some((files.clone(), query.clone())));
+        search.ask(files, query, 0);
     });
     search
 }
 
-/// The hit after (or before) `file`'s `row` in the answer's order.
-pub fn neighbour(searched: &Searched, file: &str, row: u64, forward: bool) -> Option<(String, u64)> {
-    let hits = &searched.found.hits;
+/// The hit after (or before) `file`'s `row` among `hits`.
+pub fn neighbour(hits: &[Hit], file: &str, row: u64, forward: bool) -> Option<(String, u64)> {
     let i = hits.iter().position(|h| h.file == file && h.row == row)?;
     let j = if forward { i + 1 } else { i.checked_sub(1)? };
     hits.get(j).map(|h| (h.file.clone(), h.row))
 }
 
-/// The grid's pages for the hits: runs of hits of one file, in rank order, at most `size`.
-pub fn pages(searched: &Searched, size: usize) -> Vec<(String, Vec<u64>)> {
-    let mut out: Vec<(String, Vec<u64>)> = Vec::new();
-    for hit in &searched.found.hits {
-        match out.last_mut() {
-            Some((f, rows)) if *f == hit.file && rows.len() < size => rows.push(hit.row),
-            _ => out.push((hit.file.clone(), vec![hit.row])),
-        }
-    }
-    out
+/// The grid's pages for the hits, in rank order, `size` a page: each page's hits as runs
+/// of one file (a page may hold many files).
+pub fn pages(hits: &[Hit], size: usize) -> Vec<Vec<(String, Vec<u64>)>> {
+    hits.chunks(size)
+        .map(|page| {
+            let mut out: Vec<(String, Vec<u64>)> = Vec::new();
+            for hit in page {
+                match out.last_mut() {
+                    Some((f, rows)) if *f == hit.file => rows.push(hit.row),
+                    _ => out.push((hit.file.clone(), vec![hit.row])),
+                }
+            }
+            out
+        })
+        .collect()
 }
 
 /// The search box.
@@ -90,8 +171,8 @@ pub fn SearchBox() -> impl IntoView {
             None => String::new(),
             Some(Err(e)) => e.clone(),
             Some(Ok(s)) => {
-                let more = if s.found.total > s.found.hits.len() { format!(" (best {} shown)", s.found.hits.len()) } else { String::new() };
-                format!("{} matching of {} instructions in {} files{more}", s.found.total, s.docs, s.files)
+                let about = if s.exact { "" } else { "about " };
+                format!("{about}{} matching of {} instructions in {} files", s.found.total, s.docs, s.files)
             }
         })
     };

@@ -104,9 +104,9 @@ pub fn SampleView(dataset: Arc<DatasetView>, file: String, row: u64) -> impl Int
         move |forward: bool| {
             let (task, flagged, seed) = state.with_untracked(|s| (s.task.clone(), s.flagged, s.seed));
             let dataset = counts.with_untracked(|c| dataset.with_counts(c));
-            let hits = state.with_untracked(|s| s.query.is_some()).then(|| search.and_then(|s| s.answer.get_untracked())).flatten();
-            if let Some(Ok(found)) = hits {
-                return crate::ui::grid::search::neighbour(&found, &file, row, forward);
+            let hits = state.with_untracked(|s| s.query.is_some()).then(|| search.map(|s| s.hits.get_untracked())).flatten();
+            if let Some(hits) = hits {
+                return crate::ui::grid::search::neighbour(&hits, &file, row, forward);
             }
             match (flagged, seed) {
                 (true, _) => flags.set.with_untracked(|set| set.neighbour(&dataset, task.as_deref(), &file, row, forward)),
