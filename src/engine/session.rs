@@ -594,10 +594,15 @@ impl<B: Backend> Session<B> {
             }
             searched += 1;
         }
-        // The best `from + limit`, less the `from` shown already.
+        // Every hit among the files asked (the index may hold others, searched before),
+        // less the `from` best shown already, `limit` at most.
         let from = usize::try_from(from).unwrap_or(usize::MAX);
-        let mut found = self.search_index.borrow().search(&search::Query::parse(query), from.saturating_add(limit));
+        let mut found = self.search_index.borrow().search(&search::Query::parse(query), usize::MAX);
+        let asked: HashSet<&str> = files[..searched].iter().map(String::as_str).collect();
+        found.hits.retain(|h| asked.contains(h.file.as_str()));
+        found.total = found.hits.len();
         found.hits.drain(..from.min(found.hits.len()));
+        found.hits.truncate(limit);
         let next = (found.total > from.saturating_add(limit)).then_some((from + limit) as u64);
         Ok(Searched { found, files: searched, docs: self.search_index.borrow().len(), next, exact: true })
     }
