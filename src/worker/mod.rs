@@ -3,6 +3,7 @@
 //! the UI notices, reports it and starts a new one.
 
 pub(crate) mod backend;
+pub(crate) mod page_maps;
 mod thumbs;
 
 use std::cell::RefCell;
@@ -160,7 +161,8 @@ async fn answer(session: &Session<WebBackend>, request: Request, files: Vec<Blob
 /// Entry point of the worker binary.
 pub fn start() {
     console_error_panic_hook::set_once();
-    let session = Rc::new(Session::new(WebBackend::default()));
+    let maps = page_maps::IdbPageMaps::new(page_maps::DATABASE);
+    let session = Rc::new(Session::new(WebBackend::default()).with_page_maps(Box::new(maps)));
     // Requests being answered, so a cancelled one can be stopped.
     let running: Rc<RefCell<HashMap<u64, AbortHandle>>> = Rc::default();
     let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {

@@ -145,3 +145,57 @@ async fn the_worker_session_reads_a_pair_from_a_page_of_many_images() {
     let metas = session.rows(&url, &[2524]).await.unwrap();
     assert_eq!(metas[0].id, Some(1_032_228), "the id pyarrow wrote (expected.json, layout_rows)");
 }
+
+/// A database of page maps of its own for one test.
+fn test_database(name: &str) -> String {
+    format!("test-{name}-{}", js_sys::Math::random())
+}
+
+#[wasm_bindgen_test]
+async fn page_maps_found_by_hopping_are_kept_in_indexeddb_for_a_later_visit() {
+    use crate::worker::page_maps::IdbPageMaps;
+    let url = data_url("pyarrow_many_images_per_page.parquet").expect("GALLERY_TEST_DATA_URL is set by `make test`");
+    let db = test_database("hops");
+    let rows = [0, 1030, 2524];
+    let first = Session::new(WebBackend::default()).with_page_maps(Box::new(IdbPageMaps::new(&db)));
+    first.open(&Source::Parquet(url.clone())).await.unwrap();
+    let before = first.stats();
+    let shown = first.images(&url, &rows).await.unwrap();
+    assert_eq!(first.stats().requests - before.requests, 16, "4 header hops per image column, as in the test above");
+    assert_eq!(IdbPageMaps::new(&db).stored().await, 1);
+
+    // A later visit: a new session with nothing in memory, the same database.
+    let later = Session::new(WebBackend::default()).with_page_maps(Box::new(IdbPageMaps::new(&db)));
+    later.open(&Source::Parquet(url.clone())).await.unwrap();
+    let before = later.stats();
+    let again = later.images(&url, &rows).await.unwrap();
+    assert_eq!(later.stats().requests - before.requests, 8, "no header hop: only the pages of the rows");
+    assert_eq!(again, shown);
+}
+
+#[wasm_bindgen_test]
+async fn stored_page_maps_are_per_version_bounded_and_forgotten() {
+    use crate::engine::range::Version;
+    use crate::engine::shard::page_store::{FileKey, FilePageMaps, PageMapStore};
+    use crate::engine::shard::pages::PageMap;
+    use crate::worker::page_maps::{IdbPageMaps, STORED_FILES};
+    let db = test_database("bounds");
+    let key = |url: &str, etag: &str| FileKey { url: url.into(), version: Version { size: 100, etag: Some(etag.into()) } };
+    let mut maps = FilePageMaps::default();
+    maps.put(0, 3, PageMap::new(10..20, 5));
+    let store = IdbPageMaps::new(&db);
+    store.save(&key("a", "v1"), &maps).await;
+    // Read back by a store with nothing in memory; another version is not this one's.
+    let fresh = IdbPageMaps::new(&db);
+    assert_eq!(fresh.load(&key("a", "v1")).await, Some(maps.clone()));
+    assert_eq!(IdbPageMaps::new(&db).load(&key("a", "v2")).await, None);
+    fresh.forget("a").await;
+    assert_eq!(IdbPageMaps::new(&db).load(&key("a", "v1")).await, None);
+    // At most STORED_FILES files; the oldest go first.
+    for i in 0..=STORED_FILES {
+        store.save(&key(&format!("f{i}"), "x"), &maps).await;
+    }
+    assert_eq!(store.stored().await, STORED_FILES);
+    assert_eq!(IdbPageMaps::new(&db).load(&key("f0", "x")).await, None, "the oldest went");
+    assert_eq!(IdbPageMaps::new(&db).load(&key(&format!("f{STORED_FILES}"), "x")).await, Some(maps));
+}
