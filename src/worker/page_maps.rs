@@ -1,9 +1,11 @@
 //! Page maps kept in IndexedDB, per file version (URL, size, ETag): a file without a page
 //! index has its pages found by hopping their headers once per version, not once per
-//! visit. Maps are kept in memory too (the engine's bounded store) and read from the
-//! database only when memory has none. The database holds at most `STORED_FILES` files,
-//! the least recently saved going first. Where IndexedDB is missing or fails (a private
-//! window, a full disk) the maps stay in memory only, and reading goes on.
+//! visit (files on the web only: a local file has no lasting identity). Maps are kept in
+//! memory too (the engine's bounded store) and read from the database only when memory
+//! has none. The database holds at most `STORED_FILES` files, the least recently saved
+//! going first. Where IndexedDB is missing, fails or keeps a read waiting past
+//! `WAIT` (a private window, a full disk, another tab upgrading it) the maps stay in
+//! memory only, and reading goes on.
 
 use std::cell::RefCell;
 
@@ -35,14 +37,29 @@ pub struct IdbPageMaps {
     memory: MemoryPageMaps,
 }
 
-/// The answer of an IndexedDB request.
+/// Longest wait for one IndexedDB request: past it, the database is given up on.
+pub const WAIT: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// The answer of an IndexedDB request, or an error after `WAIT`.
 async fn done(request: &IdbRequest) -> Result<JsValue, JsValue> {
     let promise = Promise::new(&mut |resolve, reject| {
         request.set_onsuccess(Some(&resolve));
         request.set_onerror(Some(&reject));
     });
-    JsFuture::from(promise).await?;
+    let answer = JsFuture::from(promise).fuse();
+    let late = crate::engine::time::sleep(WAIT).fuse();
+    futures::pin_mut!(answer, late);
+    futures::select! {
+        a = answer => a?,
+        _ = late => return Err("IndexedDB did not answer in time".into()),
+    };
     request.result()
+}
+
+/// Whether maps of `url` are kept across visits: files on the web only. A local file is
+/// known by its name and size alone, which another file may share.
+fn lasting(url: &str) -> bool {
+    url.starts_with("https://") || url.starts_with("http://")
 }
 
 /// The database key of a file version.
@@ -53,6 +70,13 @@ fn key(k: &FileKey) -> String {
 impl IdbPageMaps {
     pub fn new(name: &str) -> Self {
         Self { name: name.to_string(), db: RefCell::new(None), unavailable: Default::default(), memory: MemoryPageMaps::new() }
+    }
+
+    /// Memory only from now on (the database failed, or kept a read waiting).
+    fn give_up(&self, what: &str, e: &JsValue) {
+        web_sys::console::warn_2(&format!("{what}; page maps are kept in memory only").into(), e);
+        self.unavailable.set(true);
+        self.db.borrow_mut().take();
     }
 
     /// The database, opened (and its store made) on first use; `None` when it cannot be.
@@ -69,8 +93,7 @@ impl IdbPageMaps {
                 Some(db)
             }
             Err(e) => {
-                web_sys::console::warn_2(&"page maps are kept in memory only: IndexedDB failed".into(), &e);
-                self.unavailable.set(true);
+                self.give_up("IndexedDB failed", &e);
                 None
             }
         }
@@ -159,9 +182,12 @@ impl PageMapStore for IdbPageMaps {
             if let Some(found) = self.memory.load(k).await {
                 return Some(found);
             }
+            if !lasting(&k.url) {
+                return None;
+            }
             let db = self.db().await?;
             let found = Self::load_stored(&db, k).await.unwrap_or_else(|e| {
-                web_sys::console::warn_2(&"could not read a stored page map".into(), &e);
+                self.give_up("could not read a stored page map", &e);
                 None
             })?;
             self.memory.save(k, &found).await;
@@ -173,9 +199,12 @@ impl PageMapStore for IdbPageMaps {
     fn save<'a>(&'a self, k: &'a FileKey, maps: &'a FilePageMaps) -> LocalBoxFuture<'a, ()> {
         async move {
             self.memory.save(k, maps).await;
+            if !lasting(&k.url) {
+                return;
+            }
             if let Some(db) = self.db().await {
                 if let Err(e) = Self::save_stored(&db, k, maps).await {
-                    web_sys::console::warn_2(&"could not store a page map".into(), &e);
+                    self.give_up("could not store a page map", &e);
                 }
             }
         }
@@ -185,9 +214,12 @@ impl PageMapStore for IdbPageMaps {
     fn forget<'a>(&'a self, url: &'a str) -> LocalBoxFuture<'a, ()> {
         async move {
             self.memory.forget(url).await;
+            if !lasting(url) {
+                return;
+            }
             if let Some(db) = self.db().await {
                 if let Err(e) = Self::forget_stored(&db, url).await {
-                    web_sys::console::warn_2(&"could not forget a stored page map".into(), &e);
+                    self.give_up("could not forget a stored page map", &e);
                 }
             }
         }

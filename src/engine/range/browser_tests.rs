@@ -180,7 +180,7 @@ async fn stored_page_maps_are_per_version_bounded_and_forgotten() {
     use crate::engine::shard::pages::PageMap;
     use crate::worker::page_maps::{IdbPageMaps, STORED_FILES};
     let db = test_database("bounds");
-    let key = |url: &str, etag: &str| FileKey { url: url.into(), version: Version { size: 100, etag: Some(etag.into()) } };
+    let key = |url: &str, etag: &str| FileKey { url: format!("https://h.org/{url}"), version: Version { size: 100, etag: Some(etag.into()) } };
     let mut maps = FilePageMaps::default();
     maps.put(0, 3, PageMap::new(10..20, 5));
     let store = IdbPageMaps::new(&db);
@@ -189,7 +189,7 @@ async fn stored_page_maps_are_per_version_bounded_and_forgotten() {
     let fresh = IdbPageMaps::new(&db);
     assert_eq!(fresh.load(&key("a", "v1")).await, Some(maps.clone()));
     assert_eq!(IdbPageMaps::new(&db).load(&key("a", "v2")).await, None);
-    fresh.forget("a").await;
+    fresh.forget("https://h.org/a").await;
     assert_eq!(IdbPageMaps::new(&db).load(&key("a", "v1")).await, None);
     // At most STORED_FILES files; the oldest go first.
     for i in 0..=STORED_FILES {
@@ -197,5 +197,10 @@ async fn stored_page_maps_are_per_version_bounded_and_forgotten() {
     }
     assert_eq!(store.stored().await, STORED_FILES);
     assert_eq!(IdbPageMaps::new(&db).load(&key("f0", "x")).await, None, "the oldest went");
-    assert_eq!(IdbPageMaps::new(&db).load(&key(&format!("f{STORED_FILES}"), "x")).await, Some(maps));
+    assert_eq!(IdbPageMaps::new(&db).load(&key(&format!("f{STORED_FILES}"), "x")).await, Some(maps.clone()));
+    // A local file's maps stay in memory: another file may share its name and size.
+    let local = FileKey { url: "local:a.parquet".into(), version: Version { size: 100, etag: None } };
+    store.save(&local, &maps).await;
+    assert_eq!(store.load(&local).await, Some(maps));
+    assert_eq!(IdbPageMaps::new(&db).load(&local).await, None);
 }
