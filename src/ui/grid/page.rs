@@ -84,8 +84,9 @@ pub fn Page(groups: Groups) -> impl IntoView {
             let _ = metas.try_set(Some(result));
         });
     });
-    // Thumbnails while near, once the rows are known; a load that ends after the page went
-    // far (or was asked again) is dropped.
+    // Thumbnails while near, asked at once with the text (the worker reads the file's
+    // footer once for both), so the images come a round trip sooner; a load that ends
+    // after the page went far (or was asked again) is dropped.
     let generation = StoredValue::new(0u64);
     let approved = expect_context::<super::cost::Approved>();
     let asking: RwSignal<Option<(String, crate::protocol::Cost)>> = RwSignal::new(None);
@@ -93,10 +94,10 @@ pub fn Page(groups: Groups) -> impl IntoView {
         epoch.track();
         approved.0.track();
         asking.set(None);
-        let ready = metas.with(|m| matches!(m, Some(Ok(_))));
+        attempt.track();
         let thumb = super::thumb_width(density.get());
         generation.update_value(|g| *g += 1);
-        if !near.get() || !ready {
+        if !near.get() {
             pictures.set(None);
             return;
         }
