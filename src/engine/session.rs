@@ -423,6 +423,13 @@ impl<B: Backend> Session<B> {
         Ok(shard.rows())
     }
 
+    /// The row groups of file `key` of the open dataset, as (first row, rows), from its
+    /// footer: reading a file group by group fetches each page once.
+    pub async fn row_groups(&self, key: &str) -> EngineResult<Vec<(u64, u64)>> {
+        let (_, shard) = self.shard(key).await.map_err(|e| self.explain(e))?;
+        Ok(plan::row_groups(&shard))
+    }
+
     /// Search the files themselves even when the manifest names a static index (as the
     /// index's own build does).
     pub fn without_static_index(self) -> Self {
