@@ -41,12 +41,12 @@ use crate::engine::shard::sample::SampleMeta;
 
 /// Key of the order of positions (any fixed number: it is written in `index.json`).
 const SEED: u64 = 0x5ca1_e0d1;
-/// Rows of a catalog part: 256 Ki rows make 48 parts at 12.4 M samples (index.json stays
-/// small) and a footer of about 64 row groups (see BENCHMARKS.md).
-const CATALOG_PART_ROWS: usize = 256 * 1024;
-/// Rows of a catalog row group, each column one page: an id lookup reads a footer that
-/// grows as groups get smaller and the id, shard and row chunks of one group, which grow
-/// as groups get larger; 4 Ki rows is about where their sum is least (BENCHMARKS.md).
+/// Rows of a catalog part and of its row groups (each column of a group one page). An id
+/// lookup reads a part's footer, about 830 bytes a row group, and one group's id, shard
+/// and row chunks, about 4.3 bytes a row (measured at 2 M rows, BENCHMARKS.md): 32 groups
+/// of 4 Ki rows cost 27 KB + 18 KB, near the least for the part's size. Smaller parts cost
+/// less a lookup but lengthen index.json: 128 Ki rows make 95 parts at 12.4 M samples.
+const CATALOG_PART_ROWS: usize = 128 * 1024;
 const CATALOG_GROUP_ROWS: usize = 4 * 1024;
 const RUN_MAGIC: &[u8; 8] = b"GIXRUN01";
 
@@ -259,19 +259,24 @@ fn open_run(path: &Path, want: &IndexShard) -> CliResult<Option<Run>> {
     Ok(Some(Run { r, catalog_left, postings_left }))
 }
 
+/// Where a shard stands in the dataset: its number, its file key, its first document.
+struct ShardAt<'a> {
+    i: usize,
+    key: &'a str,
+    shard: &'a IndexShard,
+    first_doc: u64,
+}
+
 /// Read shard `i` (its small columns, a row group at a time: each page is fetched once,
 /// and memory holds one group's values besides the run) and write its run.
 async fn index_shard(
     session: &Session<NativeBackend>,
-    key: &str,
-    i: usize,
-    shard: &IndexShard,
-    first_doc: u64,
+    at: ShardAt<'_>,
     manifest: &IndexManifest,
     out: &Path,
     progress: &mut Progress,
-    done_rows: u64,
 ) -> CliResult<()> {
+    let ShardAt { i, key, shard, first_doc } = at;
     let mut catalog = Vec::with_capacity(shard.rows as usize);
     let mut postings = Vec::new();
     for (first, count) in session.row_groups(key).await.map_err(|e| format!("{key}: {e}"))? {
@@ -299,7 +304,7 @@ async fn index_shard(
                 scores: m.scores,
             });
         }
-        progress.update(done_rows + (first + count).min(shard.rows), Some(session.stats().bytes));
+        progress.update(first_doc + (first + count).min(shard.rows), Some(session.stats().bytes));
     }
     write_run(&run_path(out, i), shard, &mut catalog, &mut postings)
 }
@@ -312,7 +317,8 @@ pub async fn build(opts: &Options) -> CliResult<Report> {
         target = Path::new(&target).join("manifest.json").to_string_lossy().into_owned();
     }
     let source = Source::parse(Some(&target))?;
-    let session = Session::new(NativeBackend::default()).without_static_index();
+    // Footers read exactly: a 64 KiB prefetch is most of a small shard's small columns.
+    let session = Session::new(NativeBackend::default()).without_static_index().with_exact_footers();
     let view = session.open(&source).await?;
     // Every file counted (a footer each, when the listing did not say), in dataset order.
     let mut shards = Vec::new();
@@ -340,7 +346,7 @@ pub async fn build(opts: &Options) -> CliResult<Report> {
     std::fs::create_dir_all(opts.out.join(".build"))?;
 
     let mut progress = Progress::new("index", docs, opts.quiet).reading();
-    let (mut read, mut resumed, mut first_doc, mut done_rows) = (0, 0, 0, 0);
+    let (mut read, mut resumed, mut first_doc) = (0, 0, 0);
     for (i, (f, shard)) in view.files.iter().zip(&manifest.shards).enumerate() {
         let path = run_path(&opts.out, i);
         if open_run(&path, shard)?.is_some() {
@@ -349,12 +355,12 @@ pub async fn build(opts: &Options) -> CliResult<Report> {
             progress.done();
             return Ok(Report { shards_read: read, shards_resumed: resumed, finished: false, read_bytes: session.stats().bytes, manifest: None });
         } else {
-            index_shard(&session, &f.key, i, shard, first_doc, &manifest, &opts.out, &mut progress, done_rows).await?;
+            let at = ShardAt { i, key: &f.key, shard, first_doc };
+            index_shard(&session, at, &manifest, &opts.out, &mut progress).await?;
             read += 1;
         }
         first_doc += shard.rows;
-        done_rows += shard.rows;
-        progress.update(done_rows, Some(session.stats().bytes));
+        progress.update(first_doc, Some(session.stats().bytes));
     }
     progress.done();
 
@@ -686,7 +692,9 @@ fn write_terms(out: &Path, runs: &mut [Run], layout: Layout) -> CliResult<Vec<In
         let len = run.r.varint()? as u32;
         Ok(Some((term, position, tf, len)))
     };
-    let mut heap: BinaryHeap<Reverse<(String, u64, usize, u32, u32)>> = BinaryHeap::new();
+    // Least (term, position) first, then the run it came from.
+    type Next = Reverse<(String, u64, usize, u32, u32)>;
+    let mut heap: BinaryHeap<Next> = BinaryHeap::new();
     for (i, run) in runs.iter_mut().enumerate() {
         if let Some((t, p, tf, len)) = next(run)? {
             heap.push(Reverse((t, p, i, tf, len)));

@@ -373,7 +373,7 @@ mod tests {
 
     #[test]
     fn keys_sort_by_term_then_position() {
-        let mut keys = vec![key("hats", 0), key("hat", 20), key("hat", 3), key("ha", 999_999_999)];
+        let mut keys = [key("hats", 0), key("hat", 20), key("hat", 3), key("ha", 999_999_999)];
         keys.sort();
         assert_eq!(keys.iter().map(|k| key_term(k)).collect::<Vec<_>>(), ["ha", "hat", "hat", "hats"]);
         assert!(key("hat", 3) < key("hat", 20));
@@ -402,11 +402,13 @@ mod tests {
         // Format 1 (one catalog file) is named as such, not as a field of the wrong type.
         let old = good.replace(&format!("\"version\":{INDEX_VERSION}"), "\"version\":1");
         assert_eq!(IndexManifest::parse(&old).unwrap_err(), format!("index format 1 (this gallery reads {INDEX_VERSION})"));
-        let faults: [(&dyn Fn(&mut IndexManifest), &str); 4] = [
-            (&|m| m.catalog[1].rows = 5, "its catalog holds 9 rows"),
-            (&|m| m.catalog[1].first = 30, "catalog part c1: its ids start at 30, before the previous part's end at 40"),
-            (&|m| m.catalog[0].footer = 997, "catalog part c0: a footer of 997 bytes in a file of 1000"),
-            (&|m| m.catalog[0].first = 41, "catalog part c0: 4 rows with ids 41 to 40"),
+        // A change that spoils a manifest, and what the error must say.
+        type Spoil = (fn(&mut IndexManifest), &'static str);
+        let faults: [Spoil; 4] = [
+            (|m| m.catalog[1].rows = 5, "its catalog holds 9 rows"),
+            (|m| m.catalog[1].first = 30, "catalog part c1: its ids start at 30, before the previous part's end at 40"),
+            (|m| m.catalog[0].footer = 997, "catalog part c0: a footer of 997 bytes in a file of 1000"),
+            (|m| m.catalog[0].first = 41, "catalog part c0: 4 rows with ids 41 to 40"),
         ];
         for (spoil, said) in faults {
             let mut bad = m.clone();
