@@ -117,7 +117,7 @@ mod native {
         Index {
             /// The dataset: a folder or URL of its manifest.json, an hf:// path, a file.
             dataset: String,
-            /// Folder to write index.json, the term parts and the catalog into.
+            /// Folder to write index.json, the term parts and the catalog parts into.
             #[arg(long)]
             out: PathBuf,
             /// Read at most this many shards now, then stop (run again to go on).

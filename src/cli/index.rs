@@ -5,19 +5,21 @@
 //! each shard leaves a run file in `<out>/.build/` (its catalog rows sorted by id, its
 //! postings sorted by term and position), written whole or not at all, so an interrupted
 //! build resumes with the shards not done yet. The runs are then merged, a term at a time
-//! and a sample at a time, into the term parts and the catalog: memory holds one shard's
-//! rows, one term's postings and the writers' buffers, whatever the dataset's size.
+//! and a sample at a time, into the term parts and the catalog's parts: memory holds one
+//! shard's rows, one term's postings, one catalog row group and the writers' buffers,
+//! whatever the dataset's size.
 
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap};
 use std::fs::File;
-use std::io::{BufReader, BufWriter, Read, Write};
+use std::io::{BufReader, BufWriter, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Instant;
 
 use arrow_array::{ArrayRef, BinaryArray, Int32Array, Int64Array, RecordBatch, StringArray};
 use arrow_schema::{DataType, Field, Schema, SchemaRef};
+use parquet::arrow::arrow_writer::ArrowWriterOptions;
 use parquet::arrow::ArrowWriter;
 use parquet::basic::{Compression, Encoding};
 use parquet::file::metadata::ParquetMetaData;
@@ -28,8 +30,8 @@ use crate::cli::relayout::Progress;
 use crate::cli::CliResult;
 use crate::engine::dataset::source::Source;
 use crate::engine::index::format::{
-    encode_bucket, Entry, IndexManifest, IndexPart, IndexShard, Posting, BLOCK_DOCS, BUCKET_BYTES, INDEX_VERSION, MAX_LEN,
-    PART_BYTES,
+    encode_bucket, get_varint, put_varint, CatalogPart, Entry, IndexManifest, IndexPart, IndexShard, Posting, BLOCK_DOCS,
+    BUCKET_BYTES, INDEX_VERSION, MAX_LEN, PART_BYTES,
 };
 use crate::engine::native::NativeBackend;
 use crate::engine::range::human_bytes;
@@ -39,25 +41,37 @@ use crate::engine::shard::sample::SampleMeta;
 
 /// Key of the order of positions (any fixed number: it is written in `index.json`).
 const SEED: u64 = 0x5ca1_e0d1;
-/// Rows read from a shard at once.
-const READ_ROWS: u64 = 20_000;
-/// Rows of a catalog row group, and of a catalog page.
-const CATALOG_GROUP_ROWS: usize = 128 * 1024;
-const CATALOG_PAGE_ROWS: usize = 1024;
+/// Rows of a catalog part and of its row groups (each column of a group one page). An id
+/// lookup reads a part's footer, about 830 bytes a row group, and one group's id, shard
+/// and row chunks, about 4.3 bytes a row (measured at 2 M rows, BENCHMARKS.md): 32 groups
+/// of 4 Ki rows cost 27 KB + 18 KB, near the least for the part's size. Smaller parts cost
+/// less a lookup but lengthen index.json: 128 Ki rows make 95 parts at 12.4 M samples.
+const CATALOG_PART_ROWS: usize = 128 * 1024;
+const CATALOG_GROUP_ROWS: usize = 4 * 1024;
 const RUN_MAGIC: &[u8; 8] = b"GIXRUN01";
 
-/// How postings are cut: documents a block, bytes a bucket, bytes a part. The defaults
-/// are the format's; tests choose small ones to get many blocks from a small dataset.
+/// How postings and the catalog are cut: documents a block, bytes a bucket, bytes a term
+/// part; rows a catalog part (rounded up to whole row groups) and rows a catalog row
+/// group. The defaults are the format's; tests choose small ones to get many blocks,
+/// parts and groups from a small dataset.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Layout {
     pub block_docs: usize,
     pub bucket_bytes: usize,
     pub part_bytes: u64,
+    pub catalog_part_rows: usize,
+    pub catalog_group_rows: usize,
 }
 
 impl Default for Layout {
     fn default() -> Self {
-        Self { block_docs: BLOCK_DOCS, bucket_bytes: BUCKET_BYTES, part_bytes: PART_BYTES }
+        Self {
+            block_docs: BLOCK_DOCS,
+            bucket_bytes: BUCKET_BYTES,
+            part_bytes: PART_BYTES,
+            catalog_part_rows: CATALOG_PART_ROWS,
+            catalog_group_rows: CATALOG_GROUP_ROWS,
+        }
     }
 }
 
@@ -84,14 +98,6 @@ fn fault(path: &Path, what: impl std::fmt::Display) -> Box<dyn std::error::Error
     format!("{}: {what}", path.display()).into()
 }
 
-fn put_varint(out: &mut Vec<u8>, mut v: u64) {
-    while v >= 0x80 {
-        out.push((v as u8) | 0x80);
-        v >>= 7;
-    }
-    out.push(v as u8);
-}
-
 fn put_str(out: &mut Vec<u8>, s: &str) {
     put_varint(out, s.len() as u64);
     out.extend_from_slice(s.as_bytes());
@@ -112,24 +118,23 @@ struct RunReader {
 }
 
 impl RunReader {
-    fn byte(&mut self) -> CliResult<Option<u8>> {
-        let mut b = [0u8; 1];
-        match self.r.read(&mut b)? {
-            0 => Ok(None),
-            _ => Ok(Some(b[0])),
-        }
-    }
-
     fn varint(&mut self) -> CliResult<u64> {
-        let mut v = 0u64;
-        for shift in (0..64).step_by(7) {
-            let b = self.byte()?.ok_or_else(|| fault(&self.path, "run file ends inside a number"))?;
-            v |= u64::from(b & 0x7f) << shift;
-            if b & 0x80 == 0 {
-                return Ok(v);
+        let (r, mut failed) = (&mut self.r, None);
+        let v = get_varint(|| {
+            let mut b = [0u8; 1];
+            match r.read_exact(&mut b) {
+                Ok(()) => Some(b[0]),
+                Err(e) => {
+                    // The end of the file is the decoder's to say; any other fault is the disk's.
+                    failed = (e.kind() != std::io::ErrorKind::UnexpectedEof).then_some(e);
+                    None
+                }
             }
+        });
+        if let Some(e) = failed {
+            return Err(fault(&self.path, e));
         }
-        Err(fault(&self.path, "bad number in run file"))
+        v.map_err(|e| fault(&self.path, format!("run file {e}")))
     }
 
     fn string(&mut self) -> CliResult<String> {
@@ -254,23 +259,28 @@ fn open_run(path: &Path, want: &IndexShard) -> CliResult<Option<Run>> {
     Ok(Some(Run { r, catalog_left, postings_left }))
 }
 
-/// Read shard `i` (its small columns) and write its run.
+/// Where a shard stands in the dataset: its number, its file key, its first document.
+struct ShardAt<'a> {
+    i: usize,
+    key: &'a str,
+    shard: &'a IndexShard,
+    first_doc: u64,
+}
+
+/// Read shard `i` (its small columns, a row group at a time: each page is fetched once,
+/// and memory holds one group's values besides the run) and write its run.
 async fn index_shard(
     session: &Session<NativeBackend>,
-    key: &str,
-    i: usize,
-    shard: &IndexShard,
-    first_doc: u64,
+    at: ShardAt<'_>,
     manifest: &IndexManifest,
     out: &Path,
     progress: &mut Progress,
-    done_rows: u64,
 ) -> CliResult<()> {
+    let ShardAt { i, key, shard, first_doc } = at;
     let mut catalog = Vec::with_capacity(shard.rows as usize);
     let mut postings = Vec::new();
-    let mut start = 0;
-    while start < shard.rows {
-        let rows: Vec<u64> = (start..(start + READ_ROWS).min(shard.rows)).collect();
+    for (first, count) in session.row_groups(key).await.map_err(|e| format!("{key}: {e}"))? {
+        let rows: Vec<u64> = (first..first + count).collect();
         let metas: Vec<SampleMeta> = session.rows(key, &rows).await.map_err(|e| format!("{key}: {e}"))?;
         for m in metas {
             let doc = first_doc + m.row;
@@ -294,8 +304,7 @@ async fn index_shard(
                 scores: m.scores,
             });
         }
-        start += READ_ROWS;
-        progress.update(done_rows + start.min(shard.rows), Some(session.stats().bytes));
+        progress.update(first_doc + (first + count).min(shard.rows), Some(session.stats().bytes));
     }
     write_run(&run_path(out, i), shard, &mut catalog, &mut postings)
 }
@@ -308,7 +317,8 @@ pub async fn build(opts: &Options) -> CliResult<Report> {
         target = Path::new(&target).join("manifest.json").to_string_lossy().into_owned();
     }
     let source = Source::parse(Some(&target))?;
-    let session = Session::new(NativeBackend::default()).without_static_index();
+    // Footers read exactly: a 64 KiB prefetch is most of a small shard's small columns.
+    let session = Session::new(NativeBackend::default()).without_static_index().with_exact_footers();
     let view = session.open(&source).await?;
     // Every file counted (a footer each, when the listing did not say), in dataset order.
     let mut shards = Vec::new();
@@ -328,7 +338,7 @@ pub async fn build(opts: &Options) -> CliResult<Report> {
         seed: SEED,
         shards,
         terms: Vec::new(),
-        catalog: IndexPart { path: "catalog.parquet".into(), bytes: 0, tail: 0, last: String::new() },
+        catalog: Vec::new(),
         read_bytes: 0,
         dataset_bytes: 0,
     };
@@ -336,7 +346,7 @@ pub async fn build(opts: &Options) -> CliResult<Report> {
     std::fs::create_dir_all(opts.out.join(".build"))?;
 
     let mut progress = Progress::new("index", docs, opts.quiet).reading();
-    let (mut read, mut resumed, mut first_doc, mut done_rows) = (0, 0, 0, 0);
+    let (mut read, mut resumed, mut first_doc) = (0, 0, 0);
     for (i, (f, shard)) in view.files.iter().zip(&manifest.shards).enumerate() {
         let path = run_path(&opts.out, i);
         if open_run(&path, shard)?.is_some() {
@@ -345,12 +355,12 @@ pub async fn build(opts: &Options) -> CliResult<Report> {
             progress.done();
             return Ok(Report { shards_read: read, shards_resumed: resumed, finished: false, read_bytes: session.stats().bytes, manifest: None });
         } else {
-            index_shard(&session, &f.key, i, shard, first_doc, &manifest, &opts.out, &mut progress, done_rows).await?;
+            let at = ShardAt { i, key: &f.key, shard, first_doc };
+            index_shard(&session, at, &manifest, &opts.out, &mut progress).await?;
             read += 1;
         }
         first_doc += shard.rows;
-        done_rows += shard.rows;
-        progress.update(done_rows, Some(session.stats().bytes));
+        progress.update(first_doc, Some(session.stats().bytes));
     }
     progress.done();
 
@@ -359,9 +369,8 @@ pub async fn build(opts: &Options) -> CliResult<Report> {
         let path = run_path(&opts.out, i);
         runs.push(open_run(&path, shard)?.ok_or_else(|| fault(&path, "run file vanished during the build"))?);
     }
-    let (catalog_bytes, catalog_tail, total_len) = write_catalog(&opts.out, &mut runs)?;
-    manifest.catalog.bytes = catalog_bytes;
-    manifest.catalog.tail = catalog_tail;
+    let (catalog, total_len) = write_catalog(&opts.out, &mut runs, opts.layout)?;
+    manifest.catalog = catalog;
     manifest.avg_len = if docs == 0 { 0.0 } else { total_len as f64 / docs as f64 };
     manifest.terms = write_terms(&opts.out, &mut runs, opts.layout)?;
     manifest.read_bytes = session.stats().bytes;
@@ -371,9 +380,10 @@ pub async fn build(opts: &Options) -> CliResult<Report> {
     std::fs::rename(&tmp, opts.out.join("index.json"))?;
     std::fs::remove_dir_all(opts.out.join(".build"))?;
     if !opts.quiet {
-        let size: u64 = manifest.terms.iter().map(|p| p.bytes).sum::<u64>() + manifest.catalog.bytes;
+        let catalog: u64 = manifest.catalog.iter().map(|p| p.bytes).sum();
+        let size: u64 = manifest.terms.iter().map(|p| p.bytes).sum::<u64>() + catalog;
         eprintln!(
-            "indexed {docs} instructions from {} shards ({read} read now, {resumed} from an earlier run) in {:.1} s: read {} of {} ({:.2} %); index {} ({} term parts, catalog {})",
+            "indexed {docs} instructions from {} shards ({read} read now, {resumed} from an earlier run) in {:.1} s: read {} of {} ({:.2} %); index {} ({} term parts, catalog {} in {} parts)",
             manifest.shards.len(),
             started.elapsed().as_secs_f64(),
             human_bytes(manifest.read_bytes),
@@ -381,7 +391,8 @@ pub async fn build(opts: &Options) -> CliResult<Report> {
             manifest.read_bytes as f64 * 100.0 / manifest.dataset_bytes.max(1) as f64,
             human_bytes(size),
             manifest.terms.len(),
-            human_bytes(manifest.catalog.bytes),
+            human_bytes(catalog),
+            manifest.catalog.len(),
         );
     }
     Ok(Report { shards_read: read, shards_resumed: resumed, finished: true, read_bytes: manifest.read_bytes, manifest: Some(manifest) })
@@ -436,26 +447,109 @@ fn catalog_batch(schema: &SchemaRef, rows: &[CatalogRow]) -> CliResult<RecordBat
     Ok(RecordBatch::try_new(Arc::clone(schema), cols)?)
 }
 
-/// Merge the runs' catalog rows by id into `catalog.parquet`. Returns its size, its tail
-/// and the words of every instruction together.
-fn write_catalog(out: &Path, runs: &mut [Run]) -> CliResult<(u64, u64, u64)> {
-    let schema = catalog_schema();
-    let props = WriterProperties::builder()
-        .set_created_by(format!("gallery index {}", env!("CARGO_PKG_VERSION")))
-        .set_compression(Compression::ZSTD(Default::default()))
-        .set_statistics_enabled(EnabledStatistics::Page)
-        .set_max_row_group_row_count(Some(CATALOG_GROUP_ROWS))
-        .set_data_page_row_count_limit(CATALOG_PAGE_ROWS)
-        .set_write_batch_size(CATALOG_PAGE_ROWS)
-        .set_column_encoding(ColumnPath::from("id"), Encoding::DELTA_BINARY_PACKED)
-        .set_column_dictionary_enabled(ColumnPath::from("id"), false)
-        .set_column_encoding(ColumnPath::from("row"), Encoding::DELTA_BINARY_PACKED)
-        .set_column_dictionary_enabled(ColumnPath::from("row"), false)
-        .set_column_dictionary_enabled(ColumnPath::from("edit_instruction"), false)
-        .build();
-    let path = out.join("catalog.parquet");
-    let tmp = out.join("catalog.parquet.partial");
-    let mut writer = ArrowWriter::try_new(File::create(&tmp)?, Arc::clone(&schema), Some(props))?;
+/// The bytes at the end of the Parquet file at `path` holding its footer: the metadata,
+/// its length and the magic.
+fn footer_len(path: &Path) -> CliResult<u64> {
+    let mut f = File::open(path)?;
+    f.seek(SeekFrom::End(-8))?;
+    let mut end = [0u8; 8];
+    f.read_exact(&mut end)?;
+    if &end[4..] != b"PAR1" {
+        return Err(fault(path, "the file just written does not end with PAR1"));
+    }
+    Ok(u64::from(u32::from_le_bytes([end[0], end[1], end[2], end[3]])) + 8)
+}
+
+/// Writes catalog rows, in id order, into parts of `catalog_part_rows` rows (whole row
+/// groups), each row group one page a column.
+struct CatalogParts {
+    layout: Layout,
+    out: PathBuf,
+    schema: SchemaRef,
+    parts: Vec<CatalogPart>,
+    /// The open part: its writer and name, and the part's rows and ids so far.
+    writer: Option<(ArrowWriter<File>, String, CatalogPart)>,
+    group: Vec<CatalogRow>,
+}
+
+impl CatalogParts {
+    fn props(layout: Layout) -> WriterProperties {
+        let rows = layout.catalog_group_rows.max(1);
+        let (id, shard, row) = (ColumnPath::from("id"), ColumnPath::from("shard"), ColumnPath::from("row"));
+        WriterProperties::builder()
+            .set_created_by(format!("gallery index {}", env!("CARGO_PKG_VERSION")))
+            .set_compression(Compression::ZSTD(Default::default()))
+            // Statistics where the reader looks only: each row group's least and greatest
+            // id. Others (the instructions' above all) would just make the footer longer.
+            .set_statistics_enabled(EnabledStatistics::None)
+            .set_column_statistics_enabled(id.clone(), EnabledStatistics::Chunk)
+            // One page a column chunk: a row group is read whole, so an offset index
+            // would say nothing the footer does not.
+            .set_offset_index_disabled(true)
+            .set_max_row_group_row_count(Some(rows))
+            .set_data_page_row_count_limit(rows)
+            .set_data_page_size_limit(usize::MAX)
+            .set_write_batch_size(rows)
+            // Sorted ids are small gaps; shard and row have no dictionary page either, so
+            // the three chunks an id lookup reads are one page each.
+            .set_column_encoding(id.clone(), Encoding::DELTA_BINARY_PACKED)
+            .set_column_dictionary_enabled(id, false)
+            .set_column_dictionary_enabled(shard, false)
+            .set_column_encoding(row.clone(), Encoding::DELTA_BINARY_PACKED)
+            .set_column_dictionary_enabled(row, false)
+            .set_column_dictionary_enabled(ColumnPath::from("edit_instruction"), false)
+            .build()
+    }
+
+    fn add(&mut self, row: CatalogRow) -> CliResult<()> {
+        self.group.push(row);
+        if self.group.len() >= self.layout.catalog_group_rows.max(1) {
+            self.flush_group()?;
+        }
+        Ok(())
+    }
+
+    /// Write the rows held as one row group, in the open part or a new one.
+    fn flush_group(&mut self) -> CliResult<()> {
+        let (Some(first), Some(last)) = (self.group.first().map(|r| r.id), self.group.last().map(|r| r.id)) else { return Ok(()) };
+        if self.writer.is_none() {
+            let name = format!("catalog-{:04}.parquet", self.parts.len());
+            let file = File::create(self.out.join(format!("{name}.partial")))?;
+            // No Arrow schema in the footer: the Parquet schema says all the reader needs.
+            let options = ArrowWriterOptions::new().with_properties(Self::props(self.layout)).with_skip_arrow_metadata(true);
+            let writer = ArrowWriter::try_new_with_options(file, Arc::clone(&self.schema), options)?;
+            let part = CatalogPart { path: name.clone(), bytes: 0, footer: 0, rows: 0, first, last };
+            self.writer = Some((writer, name, part));
+        }
+        let Some((w, _, part)) = self.writer.as_mut() else { return Ok(()) };
+        w.write(&catalog_batch(&self.schema, &self.group)?)?;
+        w.flush()?;
+        part.rows += self.group.len() as u64;
+        part.last = last;
+        self.group.clear();
+        if part.rows >= self.layout.catalog_part_rows as u64 {
+            self.close_part()?;
+        }
+        Ok(())
+    }
+
+    fn close_part(&mut self) -> CliResult<()> {
+        let Some((w, name, mut part)) = self.writer.take() else { return Ok(()) };
+        w.close()?;
+        let path = self.out.join(&name);
+        std::fs::rename(self.out.join(format!("{name}.partial")), &path)?;
+        part.bytes = std::fs::metadata(&path)?.len();
+        part.footer = footer_len(&path)?;
+        self.parts.push(part);
+        Ok(())
+    }
+}
+
+/// Merge the runs' catalog rows by id into the catalog's parts. Returns them and the
+/// words of every instruction together.
+fn write_catalog(out: &Path, runs: &mut [Run], layout: Layout) -> CliResult<(Vec<CatalogPart>, u64)> {
+    let mut parts =
+        CatalogParts { layout, out: out.to_path_buf(), schema: catalog_schema(), parts: Vec::new(), writer: None, group: Vec::new() };
     let mut heap: BinaryHeap<Reverse<(i64, u32, u64, usize)>> = BinaryHeap::new();
     let mut heads: Vec<Option<CatalogRow>> = Vec::with_capacity(runs.len());
     let next = |runs: &mut [Run], i: usize| -> CliResult<Option<CatalogRow>> {
@@ -473,28 +567,19 @@ fn write_catalog(out: &Path, runs: &mut [Run]) -> CliResult<(u64, u64, u64)> {
         }
         heads.push(head);
     }
-    let mut batch = Vec::with_capacity(CATALOG_PAGE_ROWS * 8);
     let mut total_len = 0u64;
     while let Some(Reverse((_, _, _, i))) = heap.pop() {
         let row = heads[i].take().ok_or("catalog merge lost a row")?;
         total_len += search::terms(&row.instruction).len().min(MAX_LEN as usize) as u64;
-        batch.push(row);
-        if batch.len() == CATALOG_PAGE_ROWS * 8 {
-            writer.write(&catalog_batch(&schema, &batch)?)?;
-            batch.clear();
-        }
+        parts.add(row)?;
         heads[i] = next(runs, i)?;
         if let Some(h) = &heads[i] {
             heap.push(Reverse((h.id, h.shard, h.row, i)));
         }
     }
-    if !batch.is_empty() {
-        writer.write(&catalog_batch(&schema, &batch)?)?;
-    }
-    let meta = writer.close()?;
-    std::fs::rename(&tmp, &path)?;
-    let len = std::fs::metadata(&path)?.len();
-    Ok((len, tail_of(&meta, len), total_len))
+    parts.flush_group()?;
+    parts.close_part()?;
+    Ok((parts.parts, total_len))
 }
 
 fn terms_schema() -> SchemaRef {
@@ -607,7 +692,9 @@ fn write_terms(out: &Path, runs: &mut [Run], layout: Layout) -> CliResult<Vec<In
         let len = run.r.varint()? as u32;
         Ok(Some((term, position, tf, len)))
     };
-    let mut heap: BinaryHeap<Reverse<(String, u64, usize, u32, u32)>> = BinaryHeap::new();
+    // Least (term, position) first, then the run it came from.
+    type Next = Reverse<(String, u64, usize, u32, u32)>;
+    let mut heap: BinaryHeap<Next> = BinaryHeap::new();
     for (i, run) in runs.iter_mut().enumerate() {
         if let Some((t, p, tf, len)) = next(run)? {
             heap.push(Reverse((t, p, i, tf, len)));
@@ -671,9 +758,11 @@ pub fn query(index: &str, text: &str, limit: usize, by_id: bool) -> CliResult<()
         let started = Instant::now();
         if by_id {
             let id: i64 = text.trim().parse().map_err(|_| format!("not an id: {text}"))?;
-            match reader.find_id(&sources, id).await? {
-                Some((shard, row)) => println!("{id}: {} row {row}", reader.manifest.shards[shard].path),
-                None => println!("{id}: not in the catalog"),
+            let part = reader.manifest.catalog_part_of(id).map(|p| reader.manifest.catalog[p].path.clone());
+            match (reader.find_id(&sources, id).await?, part) {
+                (Some((shard, row)), Some(part)) => println!("{id}: {} row {row} (from {part})", reader.manifest.shards[shard].path),
+                (_, Some(part)) => println!("{id}: not in the catalog ({part} spans it but does not hold it)"),
+                (_, None) => println!("{id}: not in the catalog (no part spans it)"),
             }
         } else {
             let found = reader.search(&sources, text, 0, limit).await?;

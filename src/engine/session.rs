@@ -101,6 +101,8 @@ pub struct Session<B: Backend> {
     static_index: RefCell<Option<Rc<IndexReader>>>,
     /// Whether a manifest's index is loaded (not when building one).
     use_static_index: Cell<bool>,
+    /// Bytes of a file's first footer read, by its size.
+    footer_prefetch: fn(u64) -> u64,
 }
 
 /// The answer to a search, with how far it reached.
@@ -213,6 +215,7 @@ impl<B: Backend> Session<B> {
             search_index: RefCell::new(search::Index::new()),
             static_index: RefCell::new(None),
             use_static_index: Cell::new(true),
+            footer_prefetch: footer::footer_prefetch,
         }
     }
 
@@ -247,6 +250,13 @@ impl<B: Backend> Session<B> {
     /// Retry transient failures by `policy` instead of the default.
     pub fn with_retry(mut self, policy: RetryPolicy) -> Self {
         self.retry = policy;
+        self
+    }
+
+    /// Read each footer in two reads of exactly its bytes (length, then the rest) instead
+    /// of one larger read: for reading many files whole, where bytes count more.
+    pub fn with_exact_footers(mut self) -> Self {
+        self.footer_prefetch = footer::exact_prefetch;
         self
     }
 
@@ -436,6 +446,13 @@ impl<B: Backend> Session<B> {
         Ok(shard.rows())
     }
 
+    /// The row groups of file `key` of the open dataset, as (first row, rows), from its
+    /// footer: reading a file group by group fetches each page once.
+    pub async fn row_groups(&self, key: &str) -> EngineResult<Vec<(u64, u64)>> {
+        let (_, shard) = self.shard(key).await.map_err(|e| self.explain(e))?;
+        Ok(plan::row_groups(&shard))
+    }
+
     /// Search the files themselves even when the manifest names a static index (as the
     /// index's own build does).
     pub fn without_static_index(self) -> Self {
@@ -469,7 +486,7 @@ impl<B: Backend> Session<B> {
             return Ok(s);
         }
         let src = self.source(url, size);
-        let footer = footer::read_footer(src.as_ref()).await?;
+        let footer = footer::read_footer_with(src.as_ref(), self.footer_prefetch).await?;
         let shard = Rc::new(Shard::mapped(url, footer, self.map.borrow().as_ref())?);
         if let Some(maps) = self.page_maps.load(&shard.key()).await {
             *shard.pages.borrow_mut() = maps;

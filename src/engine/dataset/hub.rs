@@ -274,12 +274,15 @@ pub struct HubFile {
 }
 
 /// Whether `path` is a file of a static instruction index (`gallery index` writes
-/// `catalog.parquet` and `terms-NNNN.parquet` into a folder `index/`): not data.
+/// `catalog-NNNN.parquet` and `terms-NNNN.parquet` into a folder `index/`; format 1 wrote
+/// one `catalog.parquet`, which a repository may still hold): not data.
 fn is_index_file(path: &str) -> bool {
     let mut parts = path.rsplit('/');
     let (name, folder) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""));
-    let terms = name.strip_prefix("terms-").and_then(|n| n.strip_suffix(".parquet")).is_some_and(|n| n.len() == 4 && n.bytes().all(|b| b.is_ascii_digit()));
-    folder == "index" && (name == "catalog.parquet" || terms)
+    let numbered = |prefix: &str| {
+        name.strip_prefix(prefix).and_then(|n| n.strip_suffix(".parquet")).is_some_and(|n| n.len() == 4 && n.bytes().all(|b| b.is_ascii_digit()))
+    };
+    folder == "index" && (numbered("catalog-") || numbered("terms-") || name == "catalog.parquet")
 }
 
 /// The Parquet files of a listing's entries (a static index's files left out).
@@ -459,6 +462,8 @@ mod tests {
             entry("file", "data/test-00000-of-00001.parquet", 8),
             entry("file", "top.parquet", 9),
             entry("file", "index/catalog.parquet", 9),
+            entry("file", "index/catalog-0000.parquet", 9),
+            entry("file", "index/catalog-0012.parquet", 9),
             entry("file", "index/terms-0000.parquet", 9),
             entry("directory", "1.1_style_transfer", 0),
         ]);

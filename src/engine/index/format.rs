@@ -7,7 +7,9 @@
 //! - `terms-NNNN.parquet`: the inverted index, partitioned by term range. One row per
 //!   bucket of postings (about `BUCKET_BYTES`), one row per page: the `last` column's
 //!   page statistics (the bucket's last key) are the directory a lookup searches.
-//! - `catalog.parquet`: one row per sample, sorted by id.
+//! - `catalog-NNNN.parquet`: one row per sample, sorted by id, in parts of contiguous id
+//!   ranges; `index.json` gives each part's ids and footer length, so an id is found with
+//!   two reads: the part's footer, then the id, shard and row chunks of one row group.
 //!
 //! Documents are numbered in dataset order (shard by shard, row by row); postings list
 //! them in a keyed random order (their *positions*), so any stretch of a term's
@@ -18,7 +20,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::engine::dataset::shuffle;
 
-pub const INDEX_VERSION: u32 = 1;
+/// 2: the catalog in parts (`catalog-NNNN.parquet`), each with its ids and footer length.
+pub const INDEX_VERSION: u32 = 2;
 /// Documents in one block of a term's postings (about 3 bytes each).
 pub const BLOCK_DOCS: usize = 8192;
 /// Postings bytes a bucket (one row, one page) holds at most, unless one block is larger.
@@ -41,7 +44,8 @@ pub struct IndexManifest {
     /// The shards, in document order, with paths as the dataset's manifest names them.
     pub shards: Vec<IndexShard>,
     pub terms: Vec<IndexPart>,
-    pub catalog: IndexPart,
+    /// The catalog's parts, in id order.
+    pub catalog: Vec<CatalogPart>,
     /// Bytes read from the dataset to build the index, and the dataset's size.
     pub read_bytes: u64,
     pub dataset_bytes: u64,
@@ -62,19 +66,59 @@ pub struct IndexPart {
     pub bytes: u64,
     /// Bytes at the end holding the footer and the page index.
     pub tail: u64,
-    /// The last key the part holds (term parts).
-    #[serde(default)]
+    /// The last key the part holds.
     pub last: String,
 }
 
+/// One part of the catalog: the samples whose ids run from `first` to `last`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CatalogPart {
+    /// Relative to `index.json`.
+    pub path: String,
+    pub bytes: u64,
+    /// Bytes at the end holding the footer (metadata, its length and the magic): the
+    /// first read of an id lookup takes exactly these.
+    pub footer: u64,
+    pub rows: u64,
+    /// The first and last id it holds.
+    pub first: i64,
+    pub last: i64,
+}
+
+/// Just the version of an `index.json`, read before the rest so that another format is
+/// said as such, not as a missing field.
+#[derive(Deserialize)]
+struct Versioned {
+    version: u32,
+}
+
 impl IndexManifest {
+    /// Parse and check `index.json`: its version, then every field, the shards' and the
+    /// catalog's rows against the documents, and the catalog's parts in id order.
     pub fn parse(text: &str) -> Result<Self, String> {
-        let m: Self = serde_json::from_str(text).map_err(|e| format!("not an index manifest: {e}"))?;
-        if m.version != INDEX_VERSION {
-            return Err(format!("index format {} (this gallery reads {INDEX_VERSION})", m.version));
+        let v: Versioned = serde_json::from_str(text).map_err(|e| format!("not an index manifest: {e}"))?;
+        if v.version != INDEX_VERSION {
+            return Err(format!("index format {} (this gallery reads {INDEX_VERSION})", v.version));
         }
+        let m: Self = serde_json::from_str(text).map_err(|e| format!("not an index manifest: {e}"))?;
         if m.shards.iter().map(|s| s.rows).sum::<u64>() != m.docs {
             return Err(format!("its shards hold {} rows, not the {} documents it claims", m.shards.iter().map(|s| s.rows).sum::<u64>(), m.docs));
+        }
+        if m.catalog.iter().map(|p| p.rows).sum::<u64>() != m.docs {
+            return Err(format!("its catalog holds {} rows, not the {} documents it claims", m.catalog.iter().map(|p| p.rows).sum::<u64>(), m.docs));
+        }
+        for (k, p) in m.catalog.iter().enumerate() {
+            let fault = |d: String| Err(format!("catalog part {}: {d}", p.path));
+            if p.rows == 0 || p.first > p.last {
+                return fault(format!("{} rows with ids {} to {}", p.rows, p.first, p.last));
+            }
+            // A footer holds at least its length and the magic; the file starts with one.
+            if p.footer < 8 || p.footer.saturating_add(4) > p.bytes {
+                return fault(format!("a footer of {} bytes in a file of {}", p.footer, p.bytes));
+            }
+            if k > 0 && m.catalog[k - 1].last > p.first {
+                return fault(format!("its ids start at {}, before the previous part's end at {}", p.first, m.catalog[k - 1].last));
+            }
         }
         Ok(m)
     }
@@ -99,6 +143,13 @@ impl IndexManifest {
             first += s.rows;
         }
         None
+    }
+
+    /// The catalog part whose ids span `id`, if any (the first, should equal ids meet at
+    /// a boundary).
+    pub fn catalog_part_of(&self, id: i64) -> Option<usize> {
+        let i = self.catalog.partition_point(|p| p.last < id);
+        self.catalog.get(i).is_some_and(|p| p.first <= id).then_some(i)
     }
 
     /// The term part that holds `key` (the first whose last key is at or after it).
@@ -148,7 +199,8 @@ pub struct Posting {
     pub len: u32,
 }
 
-fn put_varint(out: &mut Vec<u8>, mut v: u64) {
+/// `v` as a LEB128 varint: seven bits a byte, low first, the high bit saying more follow.
+pub(crate) fn put_varint(out: &mut Vec<u8>, mut v: u64) {
     while v >= 0x80 {
         out.push((v as u8) | 0x80);
         v >>= 7;
@@ -156,6 +208,21 @@ fn put_varint(out: &mut Vec<u8>, mut v: u64) {
     out.push(v as u8);
 }
 
+/// A varint written by `put_varint`, its bytes taken one at a time from `next` (`None`:
+/// the bytes ended). The fault says what was wrong, the caller says where.
+pub(crate) fn get_varint(mut next: impl FnMut() -> Option<u8>) -> Result<u64, &'static str> {
+    let mut v = 0u64;
+    for shift in (0..64).step_by(7) {
+        let b = next().ok_or("ends inside a number")?;
+        v |= u64::from(b & 0x7f) << shift;
+        if b & 0x80 == 0 {
+            return Ok(v);
+        }
+    }
+    Err("holds a number longer than 10 bytes")
+}
+
+/// Reads a bucket's bytes in order.
 struct Cursor<'a> {
     buf: &'a [u8],
     pos: usize,
@@ -163,16 +230,12 @@ struct Cursor<'a> {
 
 impl Cursor<'_> {
     fn varint(&mut self) -> Result<u64, String> {
-        let mut v = 0u64;
-        for shift in (0..64).step_by(7) {
-            let b = *self.buf.get(self.pos).ok_or("a bucket ends inside a number")?;
-            self.pos += 1;
-            v |= u64::from(b & 0x7f) << shift;
-            if b & 0x80 == 0 {
-                return Ok(v);
-            }
-        }
-        Err("a number longer than 10 bytes in a bucket".into())
+        get_varint(|| {
+            let b = self.buf.get(self.pos).copied();
+            self.pos += usize::from(b.is_some());
+            b
+        })
+        .map_err(|e| format!("a bucket {e}"))
     }
 
     fn bytes(&mut self, n: u64) -> Result<&[u8], String> {
@@ -310,10 +373,51 @@ mod tests {
 
     #[test]
     fn keys_sort_by_term_then_position() {
-        let mut keys = vec![key("hats", 0), key("hat", 20), key("hat", 3), key("ha", 999_999_999)];
+        let mut keys = [key("hats", 0), key("hat", 20), key("hat", 3), key("ha", 999_999_999)];
         keys.sort();
         assert_eq!(keys.iter().map(|k| key_term(k)).collect::<Vec<_>>(), ["ha", "hat", "hat", "hats"]);
         assert!(key("hat", 3) < key("hat", 20));
+    }
+
+    fn catalog_part(path: &str, rows: u64, first: i64, last: i64) -> CatalogPart {
+        CatalogPart { path: path.into(), bytes: 1000, footer: 200, rows, first, last }
+    }
+
+    #[test]
+    fn manifests_are_checked_and_their_faults_said() {
+        let mut m = IndexManifest {
+            version: INDEX_VERSION,
+            docs: 10,
+            avg_len: 5.0,
+            seed: 7,
+            shards: vec![IndexShard { path: "a".into(), rows: 10, bytes: 1 }],
+            terms: vec![],
+            catalog: vec![catalog_part("c0", 4, 10, 40), catalog_part("c1", 6, 50, 90)],
+            read_bytes: 0,
+            dataset_bytes: 0,
+        };
+        let good = serde_json::to_string(&m).unwrap();
+        assert_eq!(IndexManifest::parse(&good).unwrap(), m);
+        assert_eq!([5, 10, 40, 45, 50, 90, 91].map(|id| m.catalog_part_of(id)), [None, Some(0), Some(0), None, Some(1), Some(1), None]);
+        // Format 1 (one catalog file) is named as such, not as a field of the wrong type.
+        let old = good.replace(&format!("\"version\":{INDEX_VERSION}"), "\"version\":1");
+        assert_eq!(IndexManifest::parse(&old).unwrap_err(), format!("index format 1 (this gallery reads {INDEX_VERSION})"));
+        // A change that spoils a manifest, and what the error must say.
+        type Spoil = (fn(&mut IndexManifest), &'static str);
+        let faults: [Spoil; 4] = [
+            (|m| m.catalog[1].rows = 5, "its catalog holds 9 rows"),
+            (|m| m.catalog[1].first = 30, "catalog part c1: its ids start at 30, before the previous part's end at 40"),
+            (|m| m.catalog[0].footer = 997, "catalog part c0: a footer of 997 bytes in a file of 1000"),
+            (|m| m.catalog[0].first = 41, "catalog part c0: 4 rows with ids 41 to 40"),
+        ];
+        for (spoil, said) in faults {
+            let mut bad = m.clone();
+            spoil(&mut bad);
+            let err = IndexManifest::parse(&serde_json::to_string(&bad).unwrap()).unwrap_err();
+            assert!(err.contains(said), "{err}");
+        }
+        m.catalog.clear();
+        assert!(IndexManifest::parse(&serde_json::to_string(&m).unwrap()).unwrap_err().contains("catalog holds 0 rows"));
     }
 
     #[test]
@@ -325,7 +429,7 @@ mod tests {
             seed: 7,
             shards: vec![IndexShard { path: "a".into(), rows: 4, bytes: 1 }, IndexShard { path: "b".into(), rows: 6, bytes: 1 }],
             terms: vec![],
-            catalog: IndexPart { path: "c".into(), bytes: 0, tail: 0, last: String::new() },
+            catalog: vec![],
             read_bytes: 0,
             dataset_bytes: 0,
         };

@@ -4,6 +4,8 @@
 //! its terms, the block that starts where the last answer ended; the blocks overlap on a
 //! stretch of positions (a *window*: a uniform sample of the dataset), whose hits are
 //! exact and ranked by BM25. Further windows follow while too few hits are found.
+//! An id is two reads: its catalog part's footer (kept), then the id, shard and row
+//! chunks of the row group whose ids span it, one contiguous range.
 
 use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -14,15 +16,16 @@ use std::sync::Arc;
 use arrow_array::cast::AsArray;
 use arrow_array::types::{Int32Type, Int64Type};
 use bytes::Bytes;
-use parquet::arrow::arrow_reader::{RowSelection, RowSelector};
-use parquet::arrow::push_decoder::{ParquetPushDecoderBuilder, RowGroupSelection};
+use parquet::arrow::push_decoder::ParquetPushDecoderBuilder;
 use parquet::arrow::ProjectionMask;
+use parquet::basic::Type as PhysicalType;
 use parquet::file::metadata::{PageIndexPolicy, ParquetMetaData, ParquetMetaDataReader};
 use parquet::file::page_index::column_index::ColumnIndexMetaData;
+use parquet::file::statistics::Statistics;
 use parquet::DecodeResult;
 use serde::{Deserialize, Serialize};
 
-use super::format::{decode_bucket, key, key_term, Entry, IndexManifest, IndexPart};
+use super::format::{decode_bucket, key, key_term, CatalogPart, Entry, IndexManifest, IndexPart};
 use crate::engine::error::{EngineError, EngineResult};
 use crate::engine::range::{read_many_of, RangeSource};
 use crate::engine::search::{stem, Query};
@@ -42,6 +45,10 @@ const PREFIX_BUCKETS: usize = 4;
 const PREFIX_TERMS: usize = 64;
 /// A tail longer than this is not an index part's.
 const MAX_TAIL: u64 = 16 << 20;
+/// Catalog footers kept (each about 27 KB read at the default layout).
+const FOOTER_CACHE: usize = 16;
+/// The catalog's first three columns, which an id lookup reads: name and physical type.
+const ID_COLUMNS: [(&str, PhysicalType); 3] = [("id", PhysicalType::INT64), ("shard", PhysicalType::INT32), ("row", PhysicalType::INT64)];
 
 /// A source of bytes for a file of the index: its URL and size.
 pub type Sources<'a> = &'a dyn Fn(&str, u64) -> Rc<dyn RangeSource>;
@@ -66,6 +73,12 @@ pub struct IndexHits {
     pub stems: Vec<String>,
 }
 
+/// Buckets read, by (term part, bucket).
+type Buckets = HashMap<(usize, usize), Rc<Vec<Entry>>>;
+
+/// A bucket to read: (term part, bucket) and where its page lies.
+type BucketRead = ((usize, usize), Range<u64>);
+
 /// A part's directory: per bucket its last key and where its page lies.
 struct Directory {
     keys: Vec<String>,
@@ -77,8 +90,9 @@ pub struct IndexReader {
     base: String,
     pub manifest: IndexManifest,
     dirs: RefCell<HashMap<usize, Rc<Directory>>>,
-    buckets: RefCell<HashMap<(usize, usize), Rc<Vec<Entry>>>>,
-    catalog: RefCell<Option<Arc<ParquetMetaData>>>,
+    buckets: RefCell<Buckets>,
+    /// Footers of catalog parts read, by part.
+    footers: RefCell<HashMap<usize, Arc<ParquetMetaData>>>,
 }
 
 fn corrupt(file: &str, detail: impl Into<String>) -> EngineError {
@@ -95,11 +109,16 @@ fn parse_tail(file: &str, tail: &Bytes, size: u64) -> EngineResult<ParquetMetaDa
 impl IndexReader {
     pub fn new(index_url: &str, manifest: IndexManifest) -> Self {
         let base = index_url.rsplit_once('/').map_or(String::new(), |(b, _)| format!("{b}/"));
-        Self { base, manifest, dirs: RefCell::default(), buckets: RefCell::default(), catalog: RefCell::default() }
+        Self { base, manifest, dirs: RefCell::default(), buckets: RefCell::default(), footers: RefCell::default() }
     }
 
     /// URL of a file of the index.
     pub fn url(&self, part: &IndexPart) -> String {
+        format!("{}{}", self.base, part.path)
+    }
+
+    /// URL of a part of the catalog.
+    pub fn catalog_url(&self, part: &CatalogPart) -> String {
         format!("{}{}", self.base, part.path)
     }
 
@@ -115,7 +134,7 @@ impl IndexReader {
             return Err(corrupt(&url, format!("a tail of {} bytes in a file of {}", part.tail, part.bytes)));
         }
         let src = sources(&url, part.bytes);
-        let got = read_many_of(src.as_ref(), &[part.bytes - part.tail..part.bytes], None).await?;
+        let got = read_many_of(src.as_ref(), std::slice::from_ref(&(part.bytes - part.tail..part.bytes)), None).await?;
         parse_tail(&url, &got[0], part.bytes)
     }
 
@@ -148,7 +167,7 @@ impl IndexReader {
     async fn buckets(&self, sources: Sources<'_>, wanted: &[(usize, usize)]) -> EngineResult<Vec<Rc<Vec<Entry>>>> {
         let parts: Vec<usize> = wanted.iter().map(|w| w.0).collect();
         let dirs = self.directories(sources, &parts).await?;
-        let mut missing: Vec<((usize, usize), Range<u64>)> = Vec::new();
+        let mut missing: Vec<BucketRead> = Vec::new();
         {
             let kept = self.buckets.borrow();
             for (&w, dir) in wanted.iter().zip(&dirs) {
@@ -159,7 +178,7 @@ impl IndexReader {
             }
         }
         // One read per part, its pages at once.
-        let mut by_part: BTreeMap<usize, Vec<((usize, usize), Range<u64>)>> = BTreeMap::new();
+        let mut by_part: BTreeMap<usize, Vec<BucketRead>> = BTreeMap::new();
         for m in missing {
             by_part.entry(m.0 .0).or_default().push(m);
         }
@@ -365,41 +384,130 @@ impl IndexReader {
         Ok(IndexHits { hits, total, exact, covered: span as f64 / n as f64, next, stems })
     }
 
-    /// The shard and row of the sample with id `id`, from the catalog.
-    pub async fn find_id(&self, sources: Sources<'_>, id: i64) -> EngineResult<Option<(usize, u64)>> {
-        let part = &self.manifest.catalog;
-        let url = self.url(part);
-        let meta = match self.catalog.borrow().clone() {
-            Some(m) => m,
-            None => Arc::new(self.tail(sources, part).await?),
-        };
-        *self.catalog.borrow_mut() = Some(Arc::clone(&meta));
-        // The page of `id`: column 0's page statistics, row group by row group.
-        let pi = meta.page_index().ok_or_else(|| corrupt(&url, "no page index"))?;
-        let mut found = None;
-        for (g, rg) in meta.row_groups().iter().enumerate() {
-            let Some(ColumnIndexMetaData::INT64(ci)) = pi.column_index(g, 0) else { return Err(corrupt(&url, "no int64 page statistics on `id`")) };
-            let pages = pi.offset_index(g, 0).ok_or_else(|| corrupt(&url, "no offset index"))?.page_locations();
-            for (k, loc) in pages.iter().enumerate() {
-                let (Some(&lo), Some(&hi)) = (ci.min_value(k), ci.max_value(k)) else { continue };
-                if lo <= id && id <= hi {
-                    let end = pages.get(k + 1).map_or(rg.num_rows(), |n| n.first_row_index);
-                    found = Some((g, loc.first_row_index as usize..end as usize));
-                    break;
-                }
-            }
-            if found.is_some() {
-                break;
+    /// The footer of catalog part `p`: read 1 of an id lookup, exactly the bytes
+    /// `index.json` gives, kept.
+    async fn catalog_footer(&self, sources: Sources<'_>, p: usize) -> EngineResult<Arc<ParquetMetaData>> {
+        if let Some(meta) = self.footers.borrow().get(&p) {
+            return Ok(Arc::clone(meta));
+        }
+        let part = &self.manifest.catalog[p];
+        let url = self.catalog_url(part);
+        if part.footer < 8 || part.footer > part.bytes.min(MAX_TAIL) {
+            return Err(corrupt(&url, format!("a footer of {} bytes in a file of {}", part.footer, part.bytes)));
+        }
+        let src = sources(&url, part.bytes);
+        let got = read_many_of(src.as_ref(), std::slice::from_ref(&(part.bytes - part.footer..part.bytes)), None).await?;
+        let bytes = got.into_iter().next().unwrap_or_default();
+        if bytes.len() as u64 != part.footer {
+            return Err(corrupt(&url, format!("its last {} bytes came back as {}", part.footer, bytes.len())));
+        }
+        let mut reader = ParquetMetaDataReader::new().with_page_index_policy(PageIndexPolicy::Skip);
+        reader.try_parse_sized(&bytes, part.bytes).map_err(|e| corrupt(&url, format!("its footer (the last {} bytes): {e}", part.footer)))?;
+        let meta = reader.finish().map_err(|e| corrupt(&url, format!("its footer: {e}")))?;
+        if meta.file_metadata().num_rows() != part.rows as i64 {
+            return Err(corrupt(&url, format!("{} rows, index.json says {}", meta.file_metadata().num_rows(), part.rows)));
+        }
+        let schema = meta.file_metadata().schema_descr();
+        for (k, (name, kind)) in ID_COLUMNS.iter().enumerate() {
+            let column = (k < schema.num_columns()).then(|| schema.column(k));
+            if column.as_ref().is_none_or(|c| c.name() != *name || c.physical_type() != *kind || c.max_rep_level() != 0) {
+                return Err(corrupt(&url, format!("column {k} is not `{name}` ({kind}): not a catalog part")));
             }
         }
-        let Some((g, rows)) = found else { return Ok(None) };
-        let src = sources(&url, part.bytes);
-        let batch = read_rows(src.as_ref(), &url, Arc::clone(&meta), g, rows, &[0, 1, 2]).await?;
-        let ids = batch.column(0).as_primitive::<Int64Type>();
-        let shards = batch.column(1).as_primitive::<Int32Type>();
-        let rows = batch.column(2).as_primitive::<Int64Type>();
-        Ok((0..batch.num_rows()).find(|&i| ids.value(i) == id).map(|i| (shards.value(i) as usize, rows.value(i) as u64)))
+        let meta = Arc::new(meta);
+        let mut kept = self.footers.borrow_mut();
+        if kept.len() >= FOOTER_CACHE {
+            kept.clear();
+        }
+        kept.insert(p, Arc::clone(&meta));
+        Ok(meta)
     }
+
+    /// The shard and row of the sample with id `id`, from the catalog: the part whose ids
+    /// span it (from `index.json`), its footer (read 1, kept), the row group whose ids
+    /// span it (from the footer's statistics), and that group's `id`, `shard` and `row`
+    /// column chunks, adjacent in the file (read 2).
+    pub async fn find_id(&self, sources: Sources<'_>, id: i64) -> EngineResult<Option<(usize, u64)>> {
+        let Some(p) = self.manifest.catalog_part_of(id) else { return Ok(None) };
+        let part = &self.manifest.catalog[p];
+        let url = self.catalog_url(part);
+        let meta = self.catalog_footer(sources, p).await?;
+        let Some(g) = group_of(&url, &meta, id)? else { return Ok(None) };
+        let range = id_chunks(&url, &meta, g, part.bytes - part.footer)?;
+        let src = sources(&url, part.bytes);
+        let body = read_many_of(src.as_ref(), std::slice::from_ref(&range), None).await?.into_iter().next().unwrap_or_default();
+        if body.len() as u64 != range.end - range.start {
+            return Err(corrupt(&url, format!("bytes {}..{} came back as {} bytes", range.start, range.end, body.len())));
+        }
+        let batch = decode_group(&url, meta, g, range, body)?;
+        let ids = batch.column(0).as_primitive_opt::<Int64Type>();
+        let shards = batch.column(1).as_primitive_opt::<Int32Type>();
+        let rows = batch.column(2).as_primitive_opt::<Int64Type>();
+        let (Some(ids), Some(shards), Some(rows)) = (ids, shards, rows) else { return Err(corrupt(&url, "`id`, `shard` or `row` decoded as another type")) };
+        let Some(i) = (0..ids.len()).find(|&i| ids.value(i) == id) else { return Ok(None) };
+        let (shard, row) = (shards.value(i), rows.value(i));
+        let (Ok(shard), Ok(row)) = (usize::try_from(shard), u64::try_from(row)) else { return Err(corrupt(&url, format!("id {id}: shard {shard}, row {row}"))) };
+        if shard >= self.manifest.shards.len() {
+            return Err(corrupt(&url, format!("id {id} is in shard {shard}; index.json lists {}", self.manifest.shards.len())));
+        }
+        Ok(Some((shard, row)))
+    }
+}
+
+/// The row group of a catalog part whose `id` statistics span `id`, if any.
+fn group_of(url: &str, meta: &ParquetMetaData, id: i64) -> EngineResult<Option<usize>> {
+    for (g, rg) in meta.row_groups().iter().enumerate() {
+        if rg.num_columns() < ID_COLUMNS.len() {
+            return Err(corrupt(url, format!("row group {g} has {} columns", rg.num_columns())));
+        }
+        let Some(Statistics::Int64(s)) = rg.column(0).statistics() else { return Err(corrupt(url, format!("row group {g} has no least and greatest `id`"))) };
+        let (Some(&lo), Some(&hi)) = (s.min_opt(), s.max_opt()) else { return Err(corrupt(url, format!("row group {g} has no least and greatest `id`"))) };
+        if lo <= id && id <= hi {
+            return Ok(Some(g));
+        }
+    }
+    Ok(None)
+}
+
+/// The bytes of row group `g`'s `id`, `shard` and `row` column chunks: one range, as the
+/// writer lays them out, before the footer at `footer_start`.
+fn id_chunks(url: &str, meta: &ParquetMetaData, g: usize, footer_start: u64) -> EngineResult<Range<u64>> {
+    let rg = meta.row_group(g);
+    let mut range: Option<Range<u64>> = None;
+    for (k, (name, _)) in ID_COLUMNS.iter().enumerate() {
+        let (start, len) = rg.column(k).byte_range();
+        let end = start.checked_add(len).filter(|&e| e <= footer_start);
+        let Some(end) = end else { return Err(corrupt(url, format!("row group {g}: `{name}` at bytes {start}+{len} runs past the data"))) };
+        range = match range {
+            None => Some(start..end),
+            Some(r) if r.end == start => Some(r.start..end),
+            Some(r) => return Err(corrupt(url, format!("row group {g}: `{name}` starts at byte {start}, not after the column before it (byte {})", r.end))),
+        };
+    }
+    range.ok_or_else(|| corrupt(url, "no id columns"))
+}
+
+/// Decode the `id`, `shard` and `row` columns of row group `g` from `body`, the bytes at
+/// `range` (all the decoder needs: it asking for more is a fault of the file).
+fn decode_group(url: &str, meta: Arc<ParquetMetaData>, g: usize, range: Range<u64>, body: Bytes) -> EngineResult<arrow_array::RecordBatch> {
+    let fault = |e: parquet::errors::ParquetError| corrupt(url, format!("row group {g}: {e}"));
+    let rows = usize::try_from(meta.row_group(g).num_rows()).map_err(|_| corrupt(url, format!("row group {g}: a negative row count")))?;
+    let builder = ParquetPushDecoderBuilder::try_new_decoder(Arc::clone(&meta)).map_err(fault)?;
+    let mask = ProjectionMask::leaves(builder.parquet_schema(), [0, 1, 2]);
+    let mut decoder = builder.with_projection(mask).with_batch_size(rows.max(1)).with_row_groups(vec![g]).build().map_err(fault)?;
+    decoder.push_ranges(vec![range.clone()], vec![body]).map_err(fault)?;
+    let mut batches = Vec::new();
+    loop {
+        match decoder.try_decode().map_err(fault)? {
+            DecodeResult::NeedsData(more) => {
+                return Err(corrupt(url, format!("row group {g}: its id columns need bytes {more:?} beyond {}..{}", range.start, range.end)))
+            }
+            DecodeResult::Data(b) => batches.push(b),
+            DecodeResult::Finished => break,
+        }
+    }
+    let schema = batches.first().map(|b| b.schema()).ok_or_else(|| corrupt(url, format!("row group {g}: no rows decoded")))?;
+    arrow_select::concat::concat_batches(&schema, &batches).map_err(|e| corrupt(url, e.to_string()))
 }
 
 /// The bucket directory of a term part.
@@ -440,42 +548,4 @@ fn decode_page(url: &str, at: u64, page: &[u8]) -> EngineResult<Vec<Entry>> {
         Some((_, Cell::Value(bytes))) => decode_bucket(&bytes).map_err(fault),
         _ => Err(fault("no bucket in the page".into())),
     }
-}
-
-/// Rows `rows` of row group `g` (columns `leaves`), read by the push decoder in one wave.
-async fn read_rows(
-    src: &dyn RangeSource,
-    url: &str,
-    meta: Arc<ParquetMetaData>,
-    g: usize,
-    rows: Range<usize>,
-    leaves: &[usize],
-) -> EngineResult<arrow_array::RecordBatch> {
-    let fault = |e: parquet::errors::ParquetError| corrupt(url, e.to_string());
-    let size = meta.row_group(g).num_rows() as usize;
-    let mut selectors = vec![RowSelector::skip(rows.start), RowSelector::select(rows.len())];
-    if rows.end < size {
-        selectors.push(RowSelector::skip(size - rows.end));
-    }
-    let builder = ParquetPushDecoderBuilder::try_new_decoder(Arc::clone(&meta)).map_err(fault)?;
-    let mask = ProjectionMask::leaves(builder.parquet_schema(), leaves.iter().copied());
-    let mut decoder = builder
-        .with_projection(mask)
-        .with_batch_size(rows.len().max(1))
-        .with_row_group_selections(vec![RowGroupSelection::new(g, Some(RowSelection::from(selectors)))])
-        .build()
-        .map_err(fault)?;
-    let mut batches = Vec::new();
-    loop {
-        match decoder.try_decode().map_err(fault)? {
-            DecodeResult::NeedsData(ranges) => {
-                let bodies = read_many_of(src, &ranges, None).await?;
-                decoder.push_ranges(ranges, bodies).map_err(fault)?;
-            }
-            DecodeResult::Data(b) => batches.push(b),
-            DecodeResult::Finished => break,
-        }
-    }
-    let schema = batches.first().map(|b| b.schema()).ok_or_else(|| corrupt(url, "no rows decoded"))?;
-    arrow_select::concat::concat_batches(&schema, &batches).map_err(|e| corrupt(url, e.to_string()))
 }

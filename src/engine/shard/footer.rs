@@ -77,6 +77,19 @@ pub async fn read_metadata(src: &dyn RangeSource) -> EngineResult<(u64, ParquetM
 /// Read and decode the footer (and offset index when present) of `src`, with the ETag
 /// the answer carried.
 pub async fn read_footer(src: &dyn RangeSource) -> EngineResult<Footer> {
+    read_footer_with(src, footer_prefetch).await
+}
+
+/// The first read of a footer takes just the length and the magic: the footer follows
+/// in a second read of exactly its bytes. For reading many files whole, where bytes
+/// count and requests do not (`gallery index`).
+pub fn exact_prefetch(_size: u64) -> u64 {
+    8
+}
+
+/// `read_footer`, the first read taking `prefetch(size)` bytes from the end.
+pub async fn read_footer_with(src: &dyn RangeSource, prefetch: fn(u64) -> u64) -> EngineResult<Footer> {
+    let footer_prefetch = |size: u64| prefetch(size).max(8).min(size);
     let file = src.name();
     let mut size = match src.known_size() {
         Some(s) => s,

@@ -419,6 +419,10 @@ pub fn plan(shard: &Shard, rows: &[u64], roots: &[usize]) -> Plan {
                 let mut hops = 0;
                 let pages = if let Some(locs) = index.as_ref().and_then(|pi| pi.offset_index(*g, leaf)) {
                     Pages::Index(locs.page_locations().clone())
+                } else if *handler == Handler::Decoder && local.len() as u64 >= total_rows {
+                    // Every row of the group: the whole chunk is read, so its pages need
+                    // not be found first (hopping would read their headers twice).
+                    Pages::Whole
                 } else if mappable(shard, *root, leaf, &chunk) {
                     let known = maps.get(*g, leaf).cloned().unwrap_or_else(|| PageMap::new(chunk.clone(), total_rows));
                     if known.covers(last) {
@@ -449,7 +453,7 @@ pub fn plan(shard: &Shard, rows: &[u64], roots: &[usize]) -> Plan {
                     estimated,
                 };
                 match handler {
-                    Handler::Decoder => plan_decoder(&mut plan),
+                    Handler::Decoder => plan_decoder(&mut plan, total_rows),
                     Handler::Cursor { .. } => plan_cursor(&mut plan, total_rows),
                 }
                 chunks.push(plan);
@@ -460,9 +464,15 @@ pub fn plan(shard: &Shard, rows: &[u64], roots: &[usize]) -> Plan {
 }
 
 /// The ranges the push decoder asks for: with page locations, the dictionary and the
-/// pages holding selected rows (as `parquet` decides it); without, the whole chunk.
-fn plan_decoder(plan: &mut ChunkPlan) {
+/// pages holding selected rows (as `parquet` decides it); without, or when every row of
+/// the group is selected (the decoder then asks for the chunk as one range: planned as
+/// pages, it would be read twice), the whole chunk.
+fn plan_decoder(plan: &mut ChunkPlan, total_rows: u64) {
     let locations = match &plan.pages {
+        Pages::Index(_) if plan.rows.len() as u64 >= total_rows => {
+            plan.decoder_ranges = vec![plan.chunk.clone()];
+            return;
+        }
         Pages::Index(l) => l.clone(),
         Pages::Map(m) => m.locations(),
         Pages::Whole => {
