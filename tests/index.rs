@@ -15,7 +15,7 @@ use gallery::cli::serve::{start, ServeOptions, ServerHandle};
 use gallery::engine::index::format::IndexManifest;
 use gallery::engine::index::query::IndexReader;
 use gallery::engine::native::NativeBackend;
-use gallery::engine::range::{Counters, RangeSource};
+use gallery::engine::range::{Counters, RangeSource, Waves};
 use gallery::engine::search::{Index, Query};
 use gallery::engine::session::Backend;
 
@@ -153,9 +153,11 @@ async fn an_index_built_over_http_answers_as_the_in_memory_search_and_costs_two_
     // reads of exactly those bytes.
     let cold = Client::open(&srv).await;
     srv.log.clear();
-    let sources = |url: &str, size: u64| -> Rc<dyn RangeSource> { cold.backend.source(url, Some(size), &cold.counters) };
+    let waves = Waves::default();
+    let sources = |url: &str, size: u64| -> Rc<dyn RangeSource> { waves.wrap(cold.backend.source(url, Some(size), &cold.counters)) };
     let found = cold.reader.search(&sources, "remove", 0, 50).await.unwrap();
     assert!(found.exact && found.total == 11 && found.hits.len() == 11, "{found:?}");
+    assert_eq!(waves.count(), 2, "the tail, then the bucket");
     let part = &cold.reader.manifest.terms[0];
     let log = srv.log.entries();
     let ranges: Vec<String> = log.iter().map(|e| e.range.clone().unwrap_or_default()).collect();
@@ -171,6 +173,15 @@ async fn an_index_built_over_http_answers_as_the_in_memory_search_and_costs_two_
     srv.log.clear();
     cold.reader.search(&sources, "sky", 0, 50).await.unwrap();
     assert_eq!(srv.log.entries().len(), 0);
+    assert_eq!(waves.count(), 2);
+
+    // Two words, cold: still two waves (both terms' directories, then their buckets).
+    let two = Client::open(&srv).await;
+    let waves = Waves::default();
+    let sources = |url: &str, size: u64| -> Rc<dyn RangeSource> { waves.wrap(two.backend.source(url, Some(size), &two.counters)) };
+    let found = two.reader.search(&sources, "replace background ", 0, 50).await.unwrap();
+    assert!(found.total > 0);
+    assert_eq!(waves.count(), 2);
 }
 
 #[tokio::test(flavor = "current_thread")]

@@ -743,7 +743,7 @@ pub fn query(index: &str, text: &str, limit: usize, by_id: bool) -> CliResult<()
     use std::rc::Rc;
 
     use crate::engine::index::query::IndexReader;
-    use crate::engine::range::{Counters, RangeSource};
+    use crate::engine::range::{Counters, RangeSource, Waves};
     use crate::engine::session::Backend;
 
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
@@ -753,7 +753,8 @@ pub fn query(index: &str, text: &str, limit: usize, by_id: bool) -> CliResult<()
         let json = backend.get_text(index, &counters).await?;
         let manifest = IndexManifest::parse(&json).map_err(|e| format!("{index}: {e}"))?;
         let reader = IndexReader::new(index, manifest);
-        let sources = |url: &str, size: u64| -> Rc<dyn RangeSource> { backend.source(url, Some(size), &counters) };
+        let waves = Waves::default();
+        let sources = |url: &str, size: u64| -> Rc<dyn RangeSource> { waves.wrap(backend.source(url, Some(size), &counters)) };
         let before = counters.snapshot();
         let started = Instant::now();
         if by_id {
@@ -780,9 +781,10 @@ pub fn query(index: &str, text: &str, limit: usize, by_id: bool) -> CliResult<()
         }
         let after = counters.snapshot();
         println!(
-            "read {} in {} requests, {:.1} ms",
+            "read {} in {} requests, {} waves, {:.1} ms",
             human_bytes(after.bytes - before.bytes),
             after.requests - before.requests,
+            waves.count(),
             started.elapsed().as_secs_f64() * 1000.0
         );
         CliResult::Ok(())

@@ -6,7 +6,7 @@
 //! words; `-word` excludes; the last word, while it is being typed (no space after it),
 //! also matches as a prefix. Results are ranked by BM25.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 
 use serde::{Deserialize, Serialize};
 
@@ -219,17 +219,53 @@ impl Index {
         &self.postings[id as usize]
     }
 
-    fn bm25(&self, id: u32, doc: u32, tf: u32) -> f64 {
-        let n = self.docs.len() as f64;
-        let df = self.docs_of(id).len() as f64;
-        let idf = ((n - df + 0.5) / (df + 0.5) + 1.0).ln();
-        let avg = (self.total_len as f64 / n.max(1.0)).max(1.0);
-        let len = self.doc_terms[doc as usize].len() as f64;
-        let tf = f64::from(tf);
-        idf * tf * (K1 + 1.0) / (tf + K1 * (1.0 - B + B * len / avg))
+    /// BM25 weight of term `id` met `tf` times in `doc`, given the term's idf.
+    fn weight(&self, idf: f64, doc: u32, tf: u32) -> f64 {
+        let avg = self.total_len as f64 / (self.docs.len() as f64).max(1.0);
+        bm25(idf, tf, self.doc_terms[doc as usize].len() as f64, avg)
+    }
+
+    fn idf_of(&self, id: u32) -> f64 {
+        idf(self.docs.len() as f64, self.docs_of(id).len() as f64)
+    }
+
+    /// The documents holding any term of `group`, each with its best-scoring term's
+    /// weight, by document: one walk over the group's postings (into a dense array when
+    /// they cover a good part of the index, else sorted).
+    fn matches(&self, group: &[u32]) -> Vec<(u32, f64)> {
+        let mut all: Vec<(u32, f64)> = Vec::new();
+        let size: usize = group.iter().map(|&id| self.docs_of(id).len()).sum();
+        let dense = group.len() > 1 && size * 8 >= self.docs.len();
+        let mut best = if dense { vec![f64::NEG_INFINITY; self.docs.len()] } else { Vec::new() };
+        for &id in group {
+            let idf = self.idf_of(id);
+            for &(doc, tf) in self.docs_of(id) {
+                let s = self.weight(idf, doc, tf);
+                if dense {
+                    let slot = &mut best[doc as usize];
+                    *slot = slot.max(s);
+                } else {
+                    all.push((doc, s));
+                }
+            }
+        }
+        if dense {
+            return best.into_iter().enumerate().filter(|(_, s)| s.is_finite()).map(|(d, s)| (d as u32, s)).collect();
+        }
+        if group.len() > 1 {
+            all.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(b.1.total_cmp(&a.1)));
+            all.dedup_by_key(|x| x.0);
+        }
+        all
     }
 
     /// Answer `query`, at most `limit` hits, best first (ties in file and row order).
+    ///
+    /// Candidates are the documents of the rarest required group; each further group
+    /// either looks up each candidate in its postings (binary search) or, when that would
+    /// cost more than walking the group's postings (a prefix of many terms), is walked and
+    /// merged. Exclusions are merged against the excluded terms' postings; phrases are
+    /// checked on the few documents left, against their words in order.
     pub fn search(&self, query: &Query, limit: usize) -> Found {
         if query.is_empty() || self.docs.is_empty() {
             return Found::default();
@@ -265,44 +301,75 @@ impl Index {
             stems.extend(ids.iter().map(|x| x.2.clone()));
             groups.push(ids.into_iter().map(|x| x.1).collect());
         }
-        let excluded: HashSet<u32> = query.excluded.iter().filter_map(|w| self.id(w)).collect();
-        // Candidates: documents of the rarest group, then every other group checked.
-        groups.sort_by_key(|g| g.iter().map(|&id| self.docs_of(id).len()).sum::<usize>());
-        let mut scored: Vec<(u32, f64)> = Vec::new();
-        let mut candidates: Vec<u32> = groups[0].iter().flat_map(|&id| self.docs_of(id).iter().map(|&(d, _)| d)).collect();
-        candidates.sort_unstable();
-        candidates.dedup();
-        'doc: for doc in candidates {
-            let mut score = 0.0;
-            for g in &groups {
-                let best = g
-                    .iter()
-                    .filter_map(|&id| {
-                        let p = self.docs_of(id);
-                        p.binary_search_by_key(&doc, |&(d, _)| d).ok().map(|i| self.bm25(id, doc, p[i].1))
-                    })
-                    .fold(None, |a: Option<f64>, s| Some(a.map_or(s, |a| a.max(s))));
-                match best {
-                    Some(s) => score += s,
-                    None => continue 'doc,
+        let size = |g: &Vec<u32>| g.iter().map(|&id| self.docs_of(id).len()).sum::<usize>();
+        groups.sort_by_key(size);
+        let mut scored = self.matches(&groups[0]);
+        for g in &groups[1..] {
+            if scored.is_empty() {
+                break;
+            }
+            let longest = g.iter().map(|&id| self.docs_of(id).len()).max().unwrap_or(1).max(2);
+            // A lookup is a few comparisons; walking scores every posting: about 4 times
+            // the work of one comparison.
+            let lookups = scored.len() * g.len() * (usize::BITS - longest.leading_zeros()) as usize;
+            if lookups <= 4 * size(g) {
+                let idfs: Vec<f64> = g.iter().map(|&id| self.idf_of(id)).collect();
+                scored.retain_mut(|(doc, score)| {
+                    let best = g
+                        .iter()
+                        .zip(&idfs)
+                        .filter_map(|(&id, &idf)| {
+                            let p = self.docs_of(id);
+                            p.binary_search_by_key(doc, |&(d, _)| d).ok().map(|i| self.weight(idf, *doc, p[i].1))
+                        })
+                        .fold(f64::NEG_INFINITY, f64::max);
+                    *score += best;
+                    best.is_finite()
+                });
+            } else {
+                let other = self.matches(g);
+                let mut j = 0;
+                scored.retain_mut(|(doc, score)| {
+                    while j < other.len() && other[j].0 < *doc {
+                        j += 1;
+                    }
+                    let hit = j < other.len() && other[j].0 == *doc;
+                    if hit {
+                        *score += other[j].1;
+                    }
+                    hit
+                });
+            }
+        }
+        // Exclusions: the excluded terms' documents, merged with the candidates.
+        let mut out: Vec<u32> = query.excluded.iter().filter_map(|w| self.id(w)).flat_map(|id| self.docs_of(id).iter().map(|&(d, _)| d)).collect();
+        if !out.is_empty() {
+            out.sort_unstable();
+            let mut j = 0;
+            scored.retain(|(doc, _)| {
+                while j < out.len() && out[j] < *doc {
+                    j += 1;
                 }
-            }
-            let words = &self.doc_terms[doc as usize];
-            if words.iter().any(|t| excluded.contains(t)) {
-                continue;
-            }
-            for phrase in &query.phrases {
-                let ids: Vec<u32> = phrase.iter().filter_map(|w| self.id(w)).collect();
-                if !words.windows(ids.len()).any(|w| w == ids.as_slice()) {
-                    continue 'doc;
-                }
-                score += 1.0; // a phrase met is worth a little more than its words
-            }
-            scored.push((doc, score));
+                j >= out.len() || out[j] != *doc
+            });
+        }
+        if !query.phrases.is_empty() {
+            let phrases: Vec<Vec<u32>> = query.phrases.iter().map(|p| p.iter().filter_map(|w| self.id(w)).collect()).collect();
+            scored.retain_mut(|(doc, score)| {
+                let words = &self.doc_terms[*doc as usize];
+                let met = phrases.iter().all(|ids| words.windows(ids.len()).any(|w| w == ids.as_slice()));
+                // A phrase met is worth a little more than its words.
+                *score += phrases.len() as f64;
+                met
+            });
         }
         let total = scored.len();
-        scored.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        let order = |a: &(u32, f64), b: &(u32, f64)| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0));
+        if scored.len() > limit && limit > 0 {
+            scored.select_nth_unstable_by(limit - 1, order);
+        }
         scored.truncate(limit);
+        scored.sort_unstable_by(order);
         let hits = scored
             .into_iter()
             .map(|(doc, score)| {
@@ -314,6 +381,18 @@ impl Index {
         stems.dedup();
         Found { hits, total, stems }
     }
+}
+
+/// BM25's inverse document frequency of a term in `df` of `docs` documents.
+pub fn idf(docs: f64, df: f64) -> f64 {
+    ((docs - df + 0.5) / (df + 0.5) + 1.0).ln()
+}
+
+/// BM25's weight of a term of inverse document frequency `idf` met `tf` times in a
+/// document of `len` words, where documents have `avg` words on average.
+pub fn bm25(idf: f64, tf: u32, len: f64, avg: f64) -> f64 {
+    let tf = f64::from(tf);
+    idf * tf * (K1 + 1.0) / (tf + K1 * (1.0 - B + B * len / avg.max(1.0)))
 }
 
 #[cfg(test)]

@@ -263,6 +263,20 @@ export function readCards(page) {
   );
 }
 
+/** The first `n` cards as readCards gives them, once each has shown its instruction. */
+export async function readLoadedCards(page, n, { timeout = 30_000 } = {}) {
+  await waitInPage(
+    page,
+    (n) => {
+      const cards = [...document.querySelectorAll('[data-testid=card]')].slice(0, n);
+      return cards.length === n && cards.every((c) => (c.querySelector('[data-testid=instruction]')?.textContent ?? '').trim().length > 0);
+    },
+    n,
+    { timeout, message: `the instructions of the first ${n} cards` },
+  );
+  return (await readCards(page)).slice(0, n);
+}
+
 /** Scrolls the last card (and the window) to the bottom, so that more rows come into view. */
 export async function scrollToBottom(page) {
   await page.evaluate(() => {

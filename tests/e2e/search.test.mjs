@@ -14,6 +14,7 @@ import {
   loadAllInstructions,
   query,
   readCards,
+  readLoadedCards,
   totalRows,
   waitForFirstCardLoaded,
   waitInPage,
@@ -66,11 +67,11 @@ e2eTest('typing a query shows only the matching instructions, ranked, with the w
   await search(page, 'sign ');
   await page.evaluate(() => window.scrollTo(0, 0));
   await waitForFirstCardLoaded(page);
-  const mine = (await readCards(page)).slice(0, 3);
+  const mine = await readLoadedCards(page, 3);
   const other = await newContext();
   await other.page.goto(page.url());
   await waitForFirstCardLoaded(other.page);
-  assert.deepEqual((await readCards(other.page)).slice(0, 3), mine);
+  assert.deepEqual(await readLoadedCards(other.page, 3), mine);
   await other.page.locator(CARD).first().click();
   await other.page.locator('[data-testid=sample-view]').waitFor();
   await waitInPage(other.page, () => document.querySelector('[data-testid=sample-view] [data-testid=instruction] mark'), null, { message: 'the sample view marks the words too' });

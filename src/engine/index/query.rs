@@ -28,12 +28,9 @@ use serde::{Deserialize, Serialize};
 use super::format::{decode_bucket, key, key_term, CatalogPart, Entry, IndexManifest, IndexPart};
 use crate::engine::error::{EngineError, EngineResult};
 use crate::engine::range::{read_many_of, RangeSource};
-use crate::engine::search::{stem, Query};
+use crate::engine::search::{self, stem, Query};
 use crate::engine::shard::page_values::{Cell, Codec, PageCursor};
 
-/// BM25 parameters, as the in-memory search.
-const K1: f64 = 1.2;
-const B: f64 = 0.75;
 /// Buckets kept in memory (each at most about 64 KiB).
 const BUCKET_CACHE: usize = 64;
 /// Part directories kept.
@@ -276,13 +273,10 @@ impl IndexReader {
         Ok(out)
     }
 
+    /// BM25, as the in-memory search scores.
     fn bm25(&self, df: u64, tf: u32, len: u32) -> f64 {
-        let n = self.manifest.docs as f64;
-        let df = df as f64;
-        let idf = ((n - df + 0.5) / (df + 0.5) + 1.0).ln();
-        let avg = self.manifest.avg_len.max(1.0);
-        let tf = f64::from(tf);
-        idf * tf * (K1 + 1.0) / (tf + K1 * (1.0 - B + B * f64::from(len) / avg))
+        let idf = search::idf(self.manifest.docs as f64, df as f64);
+        search::bm25(idf, tf, f64::from(len), self.manifest.avg_len)
     }
 
     /// Answer `text` from position `from` on: every hit of the windows read, best first;

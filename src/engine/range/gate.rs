@@ -12,7 +12,7 @@ use std::sync::Arc;
 
 use async_lock::{Semaphore, SemaphoreGuardArc};
 use futures::future::{LocalBoxFuture, WeakShared};
-use futures::{FutureExt, StreamExt};
+use futures::FutureExt;
 
 use super::{Counters, RangeReply, RangeSource, RangeStream};
 use crate::engine::error::EngineResult;
@@ -100,13 +100,8 @@ impl RangeSource for Gated {
     fn read_stream(&self, range: Range<u64>) -> LocalBoxFuture<'_, EngineResult<RangeStream<'_>>> {
         async move {
             let place = self.gate.enter().await;
-            let stream = self.inner.read_stream(range).await?;
             // The place goes with the body: given back when it ends or is dropped.
-            let body = stream.body.map(move |piece| {
-                let _held = &place;
-                piece
-            });
-            Ok(RangeStream { total_size: stream.total_size, etag: stream.etag, body: body.boxed_local() })
+            Ok(self.inner.read_stream(range).await?.holding(place))
         }
         .boxed_local()
     }
@@ -121,7 +116,7 @@ mod tests {
     use std::cell::Cell;
 
     use bytes::Bytes;
-    use futures::stream;
+    use futures::{stream, StreamExt};
 
     use super::*;
 

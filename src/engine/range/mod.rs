@@ -9,6 +9,7 @@ mod counters;
 pub mod gate;
 pub mod redirects;
 pub mod retry;
+mod waves;
 
 #[cfg(target_arch = "wasm32")]
 pub mod blob;
@@ -33,6 +34,7 @@ use serde::{Deserialize, Serialize};
 pub use coalesce::{coalesce, GAP_BYTES};
 pub use content_range::{check_content_range, ContentRange};
 pub use counters::{human_bytes, Counters, Stats};
+pub use waves::Waves;
 
 use crate::engine::error::{EngineError, EngineResult};
 
@@ -62,6 +64,18 @@ pub struct RangeStream<'a> {
     pub etag: Option<String>,
     /// The asked bytes in order (clipped at the end of the resource); an error ends it.
     pub body: LocalBoxStream<'a, EngineResult<Bytes>>,
+}
+
+impl<'a> RangeStream<'a> {
+    /// The same stream, keeping `held` until the body ends or is dropped (a place in a
+    /// gate, a read counted in flight).
+    pub fn holding<T: 'a>(self, held: T) -> Self {
+        let body = self.body.map(move |piece| {
+            let _held = &held;
+            piece
+        });
+        RangeStream { total_size: self.total_size, etag: self.etag, body: body.boxed_local() }
+    }
 }
 
 impl<'a> RangeStream<'a> {
