@@ -47,7 +47,7 @@ async fn serve(root: PathBuf) -> ServerHandle {
 
 /// Build the demo's index into `out` over HTTP, with `layout`.
 async fn build_demo(srv: &ServerHandle, out: &Path, layout: Layout, max_shards: Option<usize>) -> gallery::cli::index::Report {
-    let opts = Options { layout, dataset: srv.url("manifest.json"), out: out.to_path_buf(), quiet: true, max_shards };
+    let opts = Options { layout, dataset: srv.url("manifest.json"), out: out.to_path_buf(), quiet: true, max_shards, share: None };
     build(&opts).await.unwrap()
 }
 
@@ -499,4 +499,25 @@ async fn a_stopped_build_resumes_with_the_shards_not_done_and_writes_the_same_in
         }
     }
     assert!(!parts.0.join(".build").exists(), "the runs are removed once merged");
+
+    // Split across two machines: each builds its share's runs into its own folder, the
+    // runs are copied into one, and a last run merges them into the same index.
+    let (one, two) = (TempDir::new("share-1"), TempDir::new("share-2"));
+    for (dir, k) in [(&one, 1), (&two, 2)] {
+        let opts = Options { layout: Layout::default(), dataset: data.url("manifest.json"), out: dir.0.clone(), quiet: true, max_shards: None, share: Some((k, 2)) };
+        let report = build(&opts).await.unwrap();
+        assert!(!report.finished && report.manifest.is_none());
+        assert_eq!(report.shards_read, if k == 1 { 8 } else { 7 }, "share {k}/2 of 15 shards");
+    }
+    for run in std::fs::read_dir(two.0.join(".build")).unwrap() {
+        let run = run.unwrap();
+        std::fs::copy(run.path(), one.0.join(".build").join(run.file_name())).unwrap();
+    }
+    let merged = build_demo(&data, &one.0, Layout::default(), None).await;
+    assert!(merged.finished && merged.shards_read == 0 && merged.shards_resumed == 15);
+    for f in ["catalog-0000.parquet", "terms-0000.parquet"] {
+        assert!(std::fs::read(whole.0.join(f)).unwrap() == std::fs::read(one.0.join(f)).unwrap(), "{f} differs");
+    }
+    assert_eq!(gallery::cli::index::parse_share("2/4"), Ok((2, 4)));
+    assert!(gallery::cli::index::parse_share("0/4").is_err() && gallery::cli::index::parse_share("5/4").is_err() && gallery::cli::index::parse_share("x").is_err());
 }

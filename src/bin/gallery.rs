@@ -123,6 +123,11 @@ mod native {
             /// Read at most this many shards now, then stop (run again to go on).
             #[arg(long)]
             max_shards: Option<usize>,
+            /// Build only share K of N of the shards (K/N, e.g. 2/4: every 4th shard from
+            /// the 2nd), to split a build across machines; copy every share's .build/
+            /// files into one --out folder and run once more without it to merge.
+            #[arg(long, value_parser = cli::index::parse_share)]
+            share: Option<(usize, usize)>,
             /// No progress line.
             #[arg(long)]
             quiet: bool,
@@ -207,7 +212,7 @@ mod native {
             }
             Command::Inspect { target, seed } => cli::inspect::run(&target, seed),
             Command::Relayout { input, output, no_verify, quiet } => cli::relayout::run(&input, &output, !no_verify, quiet),
-            Command::Index { dataset, out, max_shards, quiet } => cli::index::run(&cli::index::Options { layout: Default::default(), dataset, out, quiet, max_shards }),
+            Command::Index { dataset, out, max_shards, share, quiet } => cli::index::run(&cli::index::Options { layout: Default::default(), dataset, out, quiet, max_shards, share }),
             Command::Query { index, query, limit, id } => cli::index::query(&index, &query, limit, id),
         };
         match result {

@@ -82,6 +82,21 @@ pub struct Options {
     pub quiet: bool,
     /// Build at most this many shards' runs in this run, then stop (resume later).
     pub max_shards: Option<usize>,
+    /// Build only the runs of share `k` of `n` (1-based: the shards `i` with
+    /// `i % n == k - 1`), for a build split across machines; merged once every run is in
+    /// one `.build/`.
+    pub share: Option<(usize, usize)>,
+}
+
+/// Parses a share of the shards, `K/N` with 1 ≤ K ≤ N.
+pub fn parse_share(text: &str) -> Result<(usize, usize), String> {
+    let bad = || format!("not a share of the shards: {text:?} (expected K/N, e.g. 2/4)");
+    let (k, n) = text.split_once('/').ok_or_else(bad)?;
+    let (k, n): (usize, usize) = (k.trim().parse().map_err(|_| bad())?, n.trim().parse().map_err(|_| bad())?);
+    if k == 0 || k > n {
+        return Err(bad());
+    }
+    Ok((k, n))
 }
 
 /// What a build did.
@@ -346,11 +361,14 @@ pub async fn build(opts: &Options) -> CliResult<Report> {
     std::fs::create_dir_all(opts.out.join(".build"))?;
 
     let mut progress = Progress::new("index", docs, opts.quiet).reading();
-    let (mut read, mut resumed, mut first_doc) = (0, 0, 0);
+    let (mut read, mut resumed, mut first_doc, mut others) = (0, 0, 0, 0);
     for (i, (f, shard)) in view.files.iter().zip(&manifest.shards).enumerate() {
         let path = run_path(&opts.out, i);
         if open_run(&path, shard)?.is_some() {
             resumed += 1;
+        } else if opts.share.is_some_and(|(k, n)| i % n != k - 1) {
+            // Another machine's share.
+            others += 1;
         } else if opts.max_shards.is_some_and(|m| read >= m) {
             progress.done();
             return Ok(Report { shards_read: read, shards_resumed: resumed, finished: false, read_bytes: session.stats().bytes, manifest: None });
@@ -363,6 +381,10 @@ pub async fn build(opts: &Options) -> CliResult<Report> {
         progress.update(first_doc, Some(session.stats().bytes));
     }
     progress.done();
+    if others > 0 {
+        // This share is built; the merge waits for the others' runs.
+        return Ok(Report { shards_read: read, shards_resumed: resumed, finished: false, read_bytes: session.stats().bytes, manifest: None });
+    }
 
     let mut runs = Vec::new();
     for (i, shard) in manifest.shards.iter().enumerate() {

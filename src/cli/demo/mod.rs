@@ -106,6 +106,7 @@ pub fn write_demo(photos: &Path, out: &Path) -> CliResult<()> {
         out: out.join(DEMO_INDEX.trim_end_matches("/index.json")),
         quiet: true,
         max_shards: None,
+        share: None,
     };
     tokio::runtime::Builder::new_current_thread().enable_all().build()?.block_on(crate::cli::index::build(&index))?;
     fs::write(out.join("ATTRIBUTION.md"), attribution::attribution_md(photos)?)?;
