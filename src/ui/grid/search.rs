@@ -172,7 +172,8 @@ pub fn SearchBox() -> impl IntoView {
             Some(Err(e)) => e.clone(),
             Some(Ok(s)) => {
                 let about = if s.exact { "" } else { "about " };
-                format!("{about}{} matching of {} instructions in {} files", s.found.total, s.docs, s.files)
+                let files = if s.files == 1 { "file" } else { "files" };
+                format!("{about}{} matching of {} instructions in {} {files}", s.found.total, s.docs, s.files)
             }
         })
     };
