@@ -173,7 +173,7 @@ pub fn ScoreFilters(dataset: Signal<Arc<DatasetView>>) -> impl IntoView {
         .collect_view();
     let status = move || {
         let (_, (read, all)) = histogram.get();
-        format!("scores of {read} of {all} files")
+        format!("scores of {read} of {all} {}", if all == 1 { "file" } else { "files" })
     };
     let any = move || state.with(|s| s.scores.iter().any(Option::is_some));
     view! {
