@@ -119,7 +119,10 @@ e2eTest('a link to a sample id opens that sample, found through the index; an un
     message: `id ${id} opens ${target.file} row ${target.row}`,
   });
   assert.equal(query(other.page).get('id'), null, 'the link then names the file and row');
-  assert.equal((await other.page.locator('[data-testid=sample-view] [data-testid=sample-id]').textContent()).trim(), id);
+  // The id shows once the row is read ('—' until then).
+  const otherId = other.page.locator('[data-testid=sample-view] [data-testid=sample-id]');
+  await waitUntil(async () => (await otherId.textContent()).trim() !== '—', { message: 'the sample shows its id' });
+  assert.equal((await otherId.textContent()).trim(), id);
   assert.ok(asked.some((p) => /\/index\/catalog[^/]*\.parquet$/.test(p)), asked.join('\n'));
 
   await other.page.goto(appUrl({ id: 42 }));
