@@ -360,6 +360,11 @@ async fn a_pair_costs_the_header_hops_and_only_the_pages_holding_it() {
                     let dict = &pages[0];
                     want.push(range(dict.body()..dict.end()));
                     needed += prefix(&rows, 0, row, c) - 20;
+                } else if row + 1 == page.first_row + page.values {
+                    // A PLAIN page wanted to its last image: a stream could not stop
+                    // sooner, so it is read whole.
+                    want.push(range(page.offset..page.end()));
+                    exact_bytes += page.end() - page.offset;
                 } else {
                     // A PLAIN page of 1024 images, streamed from its body.
                     want.push(range(page.body()..page.end()));

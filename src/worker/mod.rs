@@ -45,15 +45,14 @@ async fn side(bytes: &[u8], checked: Result<Header, EngineError>, thumb: Option<
         Ok(h) => h,
         Err(e) => return Ok((blob(&[], ImageFormat::Unknown.mime())?, ImageFormat::Unknown.mime().into(), Some(e.to_string()))),
     };
-    let original = blob(bytes, header.format.mime())?;
-    let wide = |t: u32| header.size.is_some_and(|(w, _)| w > t);
-    if let Some(t) = thumb.filter(|&t| wide(t)) {
+    let mime = header.format.mime();
+    if let Some((size, t)) = header.size.zip(thumb).filter(|&((w, _), t)| w > t) {
         // An image the browser cannot decode is handed over as stored: the card says so.
-        if let Ok(small) = thumbs::shrink(&original, t).await {
+        if let Ok(small) = thumbs::shrink(bytes, mime, size, t).await {
             return Ok((small, thumbs::THUMB_MIME.into(), None));
         }
     }
-    Ok((original, header.format.mime().into(), None))
+    Ok((blob(bytes, mime)?, mime.into(), None))
 }
 
 /// Pairs whose thumbnails are made at once: enough to keep the browser's decoding

@@ -137,6 +137,8 @@ pub struct PageCursor {
     /// Values present (not null) in the page.
     present: u64,
     out: Vec<(u64, Cell)>,
+    /// Wanted dictionary entries past the dictionary's end are dropped, not an error.
+    lenient: bool,
 }
 
 impl PageCursor {
@@ -168,11 +170,19 @@ impl PageCursor {
             skip_left: 0,
             present: 0,
             out: Vec::new(),
+            lenient: false,
         };
         if let Some(h) = header {
             c.start(h)?;
         }
         Ok(c)
+    }
+
+    /// Wanted entries of a dictionary page past its end are dropped instead of refused
+    /// (the wanted entries were a guess). Call before any byte is pushed, on a cursor
+    /// whose header is not known yet.
+    pub fn drop_entries_past_the_end(&mut self) {
+        self.lenient = true;
     }
 
     /// The page header, once known.
@@ -279,6 +289,9 @@ impl PageCursor {
             PageKind::Dictionary => {
                 if h.encoding != encoding::PLAIN && h.encoding != encoding::PLAIN_DICTIONARY {
                     return Err(format!("dictionary page in {}", encoding::name(h.encoding)));
+                }
+                if self.lenient {
+                    self.wanted.retain(|&e| e < u64::from(h.num_values));
                 }
                 if let Some(&bad) = self.wanted.iter().find(|&&e| e >= u64::from(h.num_values)) {
                     return Err(format!("dictionary index {bad} beyond its {} entries", h.num_values));

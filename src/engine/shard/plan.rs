@@ -117,6 +117,26 @@ impl ChunkPlan {
             && self.dictionary.as_ref().is_some_and(|(r, _)| r.end - r.start >= STREAM_MIN_BYTES)
     }
 
+    /// The entries of a streamed dictionary read in the main wave, beside the pages
+    /// whose indices name them: a guess that entry `k` holds row `k` of the row group,
+    /// which is what every writer does with distinct values (entries in order of first
+    /// appearance, the dictionary filled by the first rows). Only rows of pages that are
+    /// (or, with an offset index only, may be) dictionary-indexed: the chunk's first
+    /// page, or mapped pages of a dictionary encoding. A wrong guess costs one more
+    /// stream after the indices are known (see `read::execute`).
+    pub fn dictionary_guess(&self) -> Option<Vec<u64>> {
+        if !self.dictionary_streamed() {
+            return None;
+        }
+        let indexed = |read: &&PageRead| match &self.pages {
+            Pages::Index(_) => read.first_row == 0,
+            Pages::Map(m) => m.pages.iter().any(|p| p.first_row == read.first_row && encoding::is_dictionary(p.header.encoding)),
+            Pages::Whole => false,
+        };
+        let guess: Vec<u64> = self.page_reads.iter().filter(indexed).flat_map(|r| r.wanted.iter().map(move |w| r.first_row + w)).collect();
+        (!guess.is_empty()).then_some(guess)
+    }
+
     /// Ranges read whole in the main wave.
     pub fn whole_ranges(&self) -> Vec<Range<u64>> {
         let mut out = self.decoder_ranges.clone();
@@ -175,6 +195,8 @@ impl Plan {
         let dictionaries: Vec<&ChunkPlan> = self.chunks.iter().filter(|c| c.dictionary_streamed()).collect();
         let hops: u64 = self.chunks.iter().map(|c| u64::from(c.hops)).sum();
         let hop_waves = self.chunks.iter().map(|c| c.hops).max().unwrap_or(0);
+        // A dictionary whose entries are guessed goes out with the main wave.
+        let late_dictionaries = dictionaries.iter().any(|c| c.dictionary_guess().is_none());
         let bytes = wave.iter().map(|r| r.end - r.start).sum::<u64>()
             + streams.iter().map(|p| p.estimate).sum::<u64>()
             + dictionaries.iter().map(|c| c.dictionary_estimate).sum::<u64>()
@@ -184,7 +206,7 @@ impl Plan {
         Cost {
             bytes,
             requests,
-            waves: hop_waves + main + u32::from(!dictionaries.is_empty()),
+            waves: hop_waves + main + u32::from(late_dictionaries),
             exact: hops == 0 && streams.is_empty() && dictionaries.is_empty() && !self.chunks.iter().any(|c| c.estimated || c.dictionary_need == Need::Maybe),
         }
     }
@@ -346,6 +368,13 @@ pub fn selection(rows: &[u64]) -> RowSelection {
     RowSelection::from(selectors)
 }
 
+/// Whether a page of `bytes` holding `rows` rows is streamed for the page-local rows
+/// `wanted` (sorted): when it is large and a stream can stop before its end. A page
+/// wanted to its last row is read whole, so that neighbours wanted whole share a request.
+fn streamed(bytes: u64, rows: u64, wanted: &[u64]) -> bool {
+    bytes >= STREAM_MIN_BYTES && wanted.last().is_some_and(|&last| last + 1 < rows)
+}
+
 /// Estimated bytes of a streamed prefix: the page's share up to its last wanted value.
 fn prefix_estimate(bytes: u64, rows: u64, last_local: u64) -> u64 {
     if rows == 0 {
@@ -497,7 +526,7 @@ fn plan_cursor(plan: &mut ChunkPlan, total_rows: u64) {
                 let range = l.offset as u64..l.offset as u64 + l.compressed_page_size.max(0) as u64;
                 let rows = firsts.get(p + 1).copied().unwrap_or(total_rows) - firsts[p];
                 let size = range.end - range.start;
-                let stream = size >= STREAM_MIN_BYTES;
+                let stream = streamed(size, rows, &wanted);
                 let estimate = if stream { prefix_estimate(size, rows, *wanted.last().unwrap_or(&0)) } else { size };
                 plan.page_reads.push(PageRead { range, header: None, first_row: firsts[p], wanted, stream, estimate });
             }
@@ -515,7 +544,7 @@ fn plan_cursor(plan: &mut ChunkPlan, total_rows: u64) {
                 let page: &PageInfo = &m.pages[p];
                 let h = page.header;
                 let plain = h.encoding == encoding::PLAIN;
-                let stream = page.end() - page.offset >= STREAM_MIN_BYTES && plain;
+                let stream = plain && streamed(page.end() - page.offset, page.rows(), &wanted);
                 let last = *wanted.last().unwrap_or(&0);
                 if encoding::is_dictionary(h.encoding) {
                     dict_last_row = Some(page.first_row + last);
@@ -558,6 +587,15 @@ mod tests {
     #[test]
     fn rows_fall_into_their_pages() {
         assert_eq!(by_page(&[0, 5, 10, 29], &[0, 10, 20]), vec![(0, vec![0, 5]), (1, vec![0]), (2, vec![9])]);
+    }
+
+    #[test]
+    fn only_pages_that_can_stop_early_are_streamed() {
+        let big = STREAM_MIN_BYTES;
+        assert!(streamed(big, 10, &[0, 3]));
+        assert!(!streamed(big, 10, &[2, 9]), "wanted to its last row: read whole");
+        assert!(!streamed(big, 1, &[0]), "one image per page: read whole");
+        assert!(!streamed(big - 1, 10, &[0]), "small pages are read whole");
     }
 
     #[test]

@@ -205,18 +205,27 @@ fn check_pages(shard: &Shard, c: &ChunkPlan, range: &Range<u64>, bytes: &[u8]) -
 }
 
 /// Stream one page (or dictionary) and decode its wanted values, stopping the transfer
-/// as soon as they are all in.
+/// as soon as they are all in. A `guess` of dictionary entries (see
+/// `ChunkPlan::dictionary_guess`) may name entries past the dictionary's end: they are
+/// not wanted after all.
 async fn stream_page(
     src: &dyn RangeSource,
     shard: &Shard,
     version: &Version,
-    c: &ChunkPlan,
-    read: &PageRead,
+    (c, read): (&ChunkPlan, &PageRead),
     budget: &Budget,
+    guess: bool,
 ) -> EngineResult<Vec<(u64, Cell)>> {
     let Handler::Cursor { codec, max_def } = c.handler else { return Ok(Vec::new()) };
     let fault = |d: String| page_fault(shard, c, read.range.start, d);
-    let mut cursor = PageCursor::new(codec, max_def, &read.wanted, read.header).map_err(fault)?;
+    let wanted: Vec<u64> = match read.header {
+        Some(h) if guess => read.wanted.iter().copied().filter(|&e| e < u64::from(h.num_values)).collect(),
+        _ => read.wanted.clone(),
+    };
+    let mut cursor = PageCursor::new(codec, max_def, &wanted, read.header).map_err(fault)?;
+    if guess {
+        cursor.drop_entries_past_the_end();
+    }
     if cursor.is_done() {
         return Ok(cursor.take_cells());
     }
@@ -361,13 +370,26 @@ async fn execute(src: &dyn RangeSource, shard: &Shard, version: &Version, plan: 
         whole.extend(c.whole_ranges());
     }
     let streams = plan.chunks.iter().flat_map(|c| c.page_reads.iter().filter(|p| p.stream).map(move |p| (c, p)));
-    let stream_jobs = futures::future::try_join_all(streams.map(|(c, p)| stream_page(src, shard, version, c, p, &budget)));
+    let stream_jobs = futures::future::try_join_all(streams.map(|(c, p)| stream_page(src, shard, version, (c, p), &budget, false)));
+    // Large dictionaries whose entries can be guessed, streamed beside the pages.
+    let guessed: Vec<(&ChunkPlan, PageRead)> = plan
+        .chunks
+        .iter()
+        .filter_map(|c| {
+            let wanted = c.dictionary_guess()?;
+            let (range, header) = c.dictionary.clone()?;
+            Some((c, PageRead { range, header, first_row: 0, wanted, stream: true, estimate: 0 }))
+        })
+        .collect();
+    let guess_jobs = futures::future::try_join_all(guessed.iter().map(|(c, read)| stream_page(src, shard, version, (c, read), &budget, true)));
     let whole_job = async {
         let bodies = read_many_of(src, &whole, Some(version)).await?;
         budget.take(plan.main_wave().iter().map(|r| r.end - r.start).sum())?;
         EngineResult::Ok(bodies)
     };
-    let (bodies, streamed) = futures::future::try_join(whole_job, stream_jobs).await?;
+    let (bodies, streamed, guesses) = futures::future::try_join3(whole_job, stream_jobs, guess_jobs).await?;
+    let mut guesses: HashMap<(usize, usize), Vec<(u64, Cell)>> =
+        guessed.iter().zip(guesses).map(|((c, _), cells)| ((c.row_group, c.leaf), cells)).collect();
     let fetched: HashMap<(u64, u64), Bytes> = whole.iter().zip(&bodies).map(|(r, b)| ((r.start, r.end), b.clone())).collect();
     let bytes_of = |r: &Range<u64>| fetched.get(&(r.start, r.end)).cloned().unwrap_or_default();
 
@@ -400,7 +422,9 @@ async fn execute(src: &dyn RangeSource, shard: &Shard, version: &Version, plan: 
         let Some((range, header)) = c.dictionary.clone() else {
             return Err(page_fault(shard, c, c.chunk.start, "dictionary-indexed values but no dictionary page".into()));
         };
-        let entries: BTreeSet<u64> = indexed.iter().map(|&(_, i)| u64::from(i)).collect();
+        let guessed = guesses.remove(&(c.row_group, c.leaf)).unwrap_or_default();
+        let have: BTreeSet<u64> = guessed.iter().map(|(k, _)| *k).collect();
+        let entries: BTreeSet<u64> = indexed.iter().map(|&(_, i)| u64::from(i)).filter(|i| !have.contains(i)).collect();
         let read = PageRead {
             range: range.clone(),
             header,
@@ -409,23 +433,27 @@ async fn execute(src: &dyn RangeSource, shard: &Shard, version: &Version, plan: 
             stream: c.dictionary_streamed(),
             estimate: 0,
         };
-        dictionary_jobs.push((c, read, indexed));
+        dictionary_jobs.push((c, read, indexed, guessed));
     }
 
-    // Dictionaries: decoded from the main wave when small, streamed now when large.
+    // Dictionaries: guessed in the main wave, decoded from it when small, streamed now
+    // when large and not (wholly) guessed.
     let mut pending = Vec::new();
-    for (c, read, indexed) in dictionary_jobs {
-        if read.stream {
-            pending.push((c, read, indexed));
+    for (c, read, indexed, guessed) in dictionary_jobs {
+        if read.wanted.is_empty() {
+            resolve(shard, c, &mut cells, &guessed, &indexed)?;
+        } else if read.stream {
+            pending.push((c, read, indexed, guessed));
         } else {
             let entries = decode_whole(shard, c, &read, &bytes_of(&read.range))?;
             resolve(shard, c, &mut cells, &entries, &indexed)?;
         }
     }
-    let jobs = pending.iter().map(|(c, read, _)| stream_page(src, shard, version, c, read, &budget));
+    let jobs = pending.iter().map(|(c, read, _, _)| stream_page(src, shard, version, (c, read), &budget, false));
     let results = futures::future::try_join_all(jobs).await?;
-    for ((c, _, indexed), entries) in pending.iter().zip(results) {
-        resolve(shard, c, &mut cells, &entries, indexed)?;
+    for ((c, _, indexed, guessed), mut entries) in pending.into_iter().zip(results) {
+        entries.extend(guessed);
+        resolve(shard, c, &mut cells, &entries, &indexed)?;
     }
 
     // Decoder columns.
