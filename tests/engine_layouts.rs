@@ -691,3 +691,69 @@ async fn inspect_reports_the_pages_and_what_showing_costs() {
     assert!(report.contains("page headers 0 request(s)"), "{report}");
     assert!(report.contains("pages: 40 data pages, from the offset index"), "{report}");
 }
+
+/// No dictionary, no page index, pages of 16 images (see make_fixtures.py).
+const PLAIN_PAGES: &str = "pyarrow_plain_pages_no_index.parquet";
+
+#[tokio::test(flavor = "current_thread")]
+async fn a_run_of_rows_without_a_page_index_is_one_stream_a_column_cut_after_its_last_row() {
+    let srv = serve(fixtures()).await;
+    let rows = layout_rows();
+    let url = srv.url(PLAIN_PAGES);
+    let (s, harness) = session(&url).await;
+
+    // A grid's first rows: each image column streamed from its first page header, its
+    // pages mapped on the way, no hop.
+    let first: Vec<u64> = (0..24).collect();
+    srv.log.clear();
+    let before = s.stats();
+    let pairs = s.images(&url, &first).await.unwrap();
+    assert_eq!(pairs.len(), 24);
+    for p in &pairs {
+        check_pair(&rows, p, PLAIN_PAGES);
+    }
+    let spent = s.stats().bytes - before.bytes;
+    let mut want = Vec::new();
+    let (mut floor, mut ceiling) = (0, 0);
+    for column in IMAGES {
+        let pages = pages(PLAIN_PAGES, column);
+        let start = pages[0].offset;
+        want.push(range(start..pages.last().unwrap().end()));
+        let last = page_of(&pages, 23);
+        floor += last.body() - start;
+        ceiling += last.end() - start + 2 * harness.largest_piece();
+    }
+    assert_eq!(asked(&srv), sorted(want), "one stream per column");
+    assert!(spent >= floor && spent <= ceiling, "{spent} bytes: not within {floor}..={ceiling}");
+
+    // The next rows: the page known already read whole, the rest streamed from the first
+    // page not mapped yet.
+    let next: Vec<u64> = (24..48).collect();
+    srv.log.clear();
+    let pairs = s.images(&url, &next).await.unwrap();
+    for p in &pairs {
+        check_pair(&rows, p, PLAIN_PAGES);
+    }
+    let mut want = Vec::new();
+    for column in IMAGES {
+        let pages = pages(PLAIN_PAGES, column);
+        let known = page_of(&pages, 24);
+        want.push(range(known.offset..known.end()));
+        want.push(range(known.end()..pages.last().unwrap().end()));
+    }
+    assert_eq!(asked(&srv), sorted(want), "the known page whole, then a stream");
+
+    // A lone row far into the chunk: header hops to its page, then the page, as before.
+    let (s, _) = session(&url).await;
+    srv.log.clear();
+    let pairs = s.images(&url, &[100]).await.unwrap();
+    check_pair(&rows, &pairs[0], PLAIN_PAGES);
+    let mut want = Vec::new();
+    for column in IMAGES {
+        let pages = pages(PLAIN_PAGES, column);
+        want.extend(hops_to(&pages, 100));
+        let p = page_of(&pages, 100);
+        want.push(range(p.offset..p.end()));
+    }
+    assert_eq!(asked(&srv), sorted(want), "hops, then the page");
+}

@@ -102,8 +102,14 @@ pub async fn read_rows(
         return Ok(Vec::new());
     }
     let version = shard.version();
-    extend_maps(src, shard, &version, rows, columns).await.map_err(|e| version.past_end(e))?;
-    let plan = plan::plan(shard, rows, columns);
+    let (_, prefixes) = extend_maps(src, shard, &version, rows, columns).await.map_err(|e| version.past_end(e))?;
+    let mut plan = plan::plan(shard, rows, columns);
+    for c in &mut plan.chunks {
+        // Pages the prefix streams mapped are read already.
+        if let Some((from, _)) = prefixes.get(&(c.row_group, c.leaf)) {
+            c.page_reads.retain(|p| p.first_row < *from);
+        }
+    }
     if plan.chunks.iter().any(|c| c.hops > 0) {
         return Err(EngineError::Corrupt { file: file.into(), detail: "page headers end before the rows asked for".into() });
     }
@@ -111,39 +117,176 @@ pub async fn read_rows(
     if cost.bytes > MAX_READ_BYTES {
         return Err(too_large(file, plan.rows.len(), cost.bytes));
     }
-    execute(src, shard, &version, &plan).await.map_err(|e| version.past_end(e))
+    execute(src, shard, &version, &plan, prefixes).await.map_err(|e| version.past_end(e))
 }
 
+/// Cells decoded while the page maps were extended, per (row group, leaf): the first
+/// row-group-local row the stream mapped, and the cells of the wanted rows from there on.
+pub type Prefixes = HashMap<(usize, usize), (u64, Vec<(u64, Cell)>)>;
+
 /// Hop the page maps of the chunks read until they reach the rows; maps are kept in the
-/// shard for later reads.
-pub async fn extend_maps(src: &dyn RangeSource, shard: &Shard, version: &Version, rows: &[u64], roots: &[usize]) -> EngineResult<u32> {
+/// shard for later reads. A chunk whose unmapped rows are mostly wanted is streamed
+/// instead (see `prefix_streamed`): its pages are mapped and their wanted values decoded
+/// in one request. Returns the requests made for hops and those cells.
+pub async fn extend_maps(src: &dyn RangeSource, shard: &Shard, version: &Version, rows: &[u64], roots: &[usize]) -> EngineResult<(u32, Prefixes)> {
     let _turn = shard.hopping.lock().await;
     let wanted = plan::plan(shard, rows, roots);
+    let budget = Budget { file: shard.name.clone(), rows: wanted.rows.len(), used: Counter::new(0) };
     let mut jobs = Vec::new();
     for c in wanted.chunks.iter().filter(|c| c.hops > 0) {
         let total_rows = plan::row_groups(shard)[c.row_group].1;
         let map = shard.pages.borrow().get(c.row_group, c.leaf).cloned();
         let mut map = map.unwrap_or_else(|| super::pages::PageMap::new(c.chunk.clone(), total_rows));
         let last = *c.rows.last().unwrap_or(&0);
-        let (g, leaf) = (c.row_group, c.leaf);
+        let budget = &budget;
         jobs.push(async move {
-            let hops = hop_to_row(src, version, &mut map, last).await;
-            (g, leaf, map, hops)
+            let from = map.rows_known();
+            let result = if prefix_streamed(shard, c, &map) {
+                stream_prefix(src, shard, version, c, &mut map, budget).await.map(|cells| (0, Some((from, cells))))
+            } else {
+                hop_to_row(src, version, &mut map, last).await.map(|n| (n, None))
+            };
+            (c.row_group, c.leaf, map, result)
         });
     }
     let mut hops = 0;
+    let mut prefixes = Prefixes::new();
     let mut first_error = None;
     for (g, leaf, map, result) in futures::future::join_all(jobs).await {
         // Keep what was learned even when another chunk failed.
         shard.pages.borrow_mut().put(g, leaf, map);
         match result {
-            Ok(n) => hops += n,
+            Ok((n, prefix)) => {
+                hops += n;
+                if let Some(p) = prefix {
+                    prefixes.insert((g, leaf), p);
+                }
+            }
             Err(e) => {
                 first_error.get_or_insert(e);
             }
         }
     }
-    first_error.map_or(Ok(hops), Err)
+    first_error.map_or(Ok((hops, prefixes)), Err)
+}
+
+/// Whether the unmapped rows of chunk `c` are read by streaming the chunk from its first
+/// unmapped page, learning the page headers on the way, rather than by hopping from
+/// header to header first and then reading the pages: when the column has no dictionary
+/// and at least half of the rows the stream passes are wanted (a grid's run of rows, the
+/// first row). The stream then reads little more than the pages holding the rows, in one
+/// round trip where hops take one a page.
+fn prefix_streamed(shard: &Shard, c: &ChunkPlan, map: &super::pages::PageMap) -> bool {
+    let col = shard.metadata.row_group(c.row_group).column(c.leaf);
+    let from = map.rows_known();
+    let unmapped = c.rows.iter().filter(|&&r| r >= from).count() as u64;
+    let last = *c.rows.last().unwrap_or(&0);
+    matches!(c.handler, Handler::Cursor { .. })
+        && col.dictionary_page_offset().is_none()
+        && map.dictionary.is_none()
+        && unmapped > 0
+        && 2 * unmapped >= last + 1 - from
+}
+
+/// Stream chunk `c` from `map.next`, adding each page header to `map` and decoding the
+/// wanted rows (row-group-local) of the PLAIN pages it passes, until the last wanted value
+/// is in; then the transfer is dropped.
+async fn stream_prefix(
+    src: &dyn RangeSource,
+    shard: &Shard,
+    version: &Version,
+    c: &ChunkPlan,
+    map: &mut super::pages::PageMap,
+    budget: &Budget,
+) -> EngineResult<Vec<(u64, Cell)>> {
+    let Handler::Cursor { codec, max_def } = c.handler else { return Ok(Vec::new()) };
+    let from = map.rows_known();
+    let wanted: Vec<u64> = c.rows.iter().copied().filter(|&r| r >= from).collect();
+    let start = map.next;
+    let stream = src.read_stream(start..map.chunk.end).await?;
+    version.check(src.name(), stream.total_size, stream.etag.as_deref())?;
+    let mut body = stream.body;
+    // Bytes received and not used yet, from file offset `at`.
+    let mut pending: Vec<u8> = Vec::new();
+    let mut at = start;
+    // The page being passed: its cursor (when it holds wanted rows), first row and body
+    // bytes still to come.
+    let mut page: Option<(Option<PageCursor>, u64, u64)> = None;
+    let mut out: Vec<(u64, Cell)> = Vec::new();
+    loop {
+        let mut used = 0usize;
+        loop {
+            let rest = &pending[used..];
+            if let Some((cursor, first_row, left)) = &mut page {
+                let n = (*left).min(rest.len() as u64) as usize;
+                if let Some(cur) = cursor.as_mut() {
+                    cur.push(&rest[..n]).map_err(|d| page_fault(shard, c, at, d))?;
+                }
+                used += n;
+                *left -= n as u64;
+                let done = cursor.as_ref().is_none_or(|cur| cur.is_done());
+                if *left > 0 && !done {
+                    break;
+                }
+                if let Some(mut cur) = cursor.take() {
+                    cur.finish().map_err(|d| page_fault(shard, c, at, d))?;
+                    let first = *first_row;
+                    out.extend(cur.take_cells().into_iter().map(|(local, cell)| (first + local, cell)));
+                }
+                if out.len() == wanted.len() {
+                    return Ok(out);
+                }
+                if *left > 0 {
+                    break;
+                }
+                page = None;
+                continue;
+            }
+            let here = at + used as u64;
+            match parse_page_header(rest) {
+                Ok((h, len)) => {
+                    let first_row = map.rows_known();
+                    map.push(h, len).map_err(|d| page_fault(shard, c, here, format!("page header: {d}")))?;
+                    used += len;
+                    let is_data = matches!(h.kind, super::page_header::PageKind::Data | super::page_header::PageKind::DataV2);
+                    let local: Vec<u64> = if is_data {
+                        let end = first_row + u64::from(h.num_rows.unwrap_or(h.num_values));
+                        wanted.iter().filter(|&&r| r >= first_row && r < end).map(|r| r - first_row).collect()
+                    } else {
+                        Vec::new()
+                    };
+                    let cursor = if local.is_empty() {
+                        None
+                    } else if h.encoding != super::page_header::encoding::PLAIN {
+                        return Err(page_fault(shard, c, here, "a dictionary-indexed page in a column chunk without a dictionary".into()));
+                    } else {
+                        Some(PageCursor::new(codec, max_def, &local, Some(h)).map_err(|d| page_fault(shard, c, here, d))?)
+                    };
+                    page = Some((cursor, first_row, u64::from(h.compressed_size)));
+                }
+                Err(HeaderFault::Short) => {
+                    if rest.len() as u64 >= super::pages::MAX_HEADER_BYTES {
+                        return Err(page_fault(shard, c, here, "a page header larger than 1 MiB".into()));
+                    }
+                    break;
+                }
+                Err(HeaderFault::Bad(d)) => return Err(page_fault(shard, c, here, format!("page header: {d}"))),
+            }
+        }
+        pending.drain(..used);
+        at += used as u64;
+        if map.is_complete() && page.is_none() {
+            return Err(page_fault(shard, c, at, format!("the column chunk ended with {} of {} wanted values", out.len(), wanted.len())));
+        }
+        match body.next().await {
+            Some(bytes) => {
+                let bytes = bytes?;
+                budget.take(bytes.len() as u64)?;
+                pending.extend_from_slice(&bytes);
+            }
+            None => return Err(page_fault(shard, c, at, "the file ends inside a column chunk".into())),
+        }
+    }
 }
 
 /// Bytes taken in by this read so far, against `MAX_READ_BYTES`.
@@ -360,7 +503,7 @@ async fn run_decoder(
 }
 
 /// Carry out `plan` (its page maps reach every row).
-async fn execute(src: &dyn RangeSource, shard: &Shard, version: &Version, plan: &Plan) -> EngineResult<Vec<RecordBatch>> {
+async fn execute(src: &dyn RangeSource, shard: &Shard, version: &Version, plan: &Plan, prefixes: Prefixes) -> EngineResult<Vec<RecordBatch>> {
     let file = shard.name.as_str();
     let budget = Budget { file: file.into(), rows: plan.rows.len(), used: Counter::new(0) };
 
@@ -401,10 +544,14 @@ async fn execute(src: &dyn RangeSource, shard: &Shard, version: &Version, plan: 
     for c in plan.chunks.iter().filter(|c| c.handler != Handler::Decoder) {
         let rg_first = groups[c.row_group].0;
         let mut indexed: Vec<(u64, u32)> = Vec::new();
+        let mut got_all: Vec<(u64, Cell)> = prefixes.get(&(c.row_group, c.leaf)).map(|(_, cells)| cells.clone()).unwrap_or_default();
         for read in &c.page_reads {
             let got = if read.stream { streamed.next().unwrap_or_default() } else { decode_whole(shard, c, read, &bytes_of(&read.range))? };
-            for (local, cell) in got {
-                let row = rg_first + read.first_row + local;
+            got_all.extend(got.into_iter().map(|(local, cell)| (read.first_row + local, cell)));
+        }
+        {
+            for (local, cell) in got_all {
+                let row = rg_first + local;
                 match cell {
                     Cell::Null => {
                         cells.insert((c.root, row), None);
