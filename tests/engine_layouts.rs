@@ -705,6 +705,8 @@ async fn a_run_of_rows_without_a_page_index_is_one_stream_a_column_cut_after_its
     // A grid's first rows: each image column streamed from its first page header, its
     // pages mapped on the way, no hop.
     let first: Vec<u64> = (0..24).collect();
+    let cost = s.cost(&url, &first, true).await.unwrap();
+    assert_eq!((cost.waves, cost.exact), (1, false), "predicted: one wave, estimated");
     srv.log.clear();
     let before = s.stats();
     let pairs = s.images(&url, &first).await.unwrap();
@@ -745,6 +747,9 @@ async fn a_run_of_rows_without_a_page_index_is_one_stream_a_column_cut_after_its
 
     // A lone row far into the chunk: header hops to its page, then the page, as before.
     let (s, _) = session(&url).await;
+    let cost = s.cost(&url, &[100], true).await.unwrap();
+    // (Pages not mapped yet are assumed to be pyarrow's 1024 rows: one hop predicted.)
+    assert!(cost.waves >= 2 && !cost.exact, "predicted: hops, then the page: {cost:?}");
     srv.log.clear();
     let pairs = s.images(&url, &[100]).await.unwrap();
     check_pair(&rows, &pairs[0], PLAIN_PAGES);

@@ -96,6 +96,9 @@ pub struct ChunkPlan {
     pub handler: Handler,
     /// Headers still to read before the rows' pages are known (estimated).
     pub hops: u32,
+    /// The unmapped rows are read by one stream through the pages instead of hops (see
+    /// `prefix_streamed`).
+    pub prefix: bool,
     /// Cursor: the data pages to read.
     pub page_reads: Vec<PageRead>,
     /// Cursor: the dictionary page (header included) and its header when known.
@@ -193,8 +196,10 @@ impl Plan {
         let wave = self.main_wave();
         let streams: Vec<&PageRead> = self.chunks.iter().flat_map(|c| c.page_reads.iter().filter(|p| p.stream)).collect();
         let dictionaries: Vec<&ChunkPlan> = self.chunks.iter().filter(|c| c.dictionary_streamed()).collect();
-        let hops: u64 = self.chunks.iter().map(|c| u64::from(c.hops)).sum();
-        let hop_waves = self.chunks.iter().map(|c| c.hops).max().unwrap_or(0);
+        // A prefix stream maps its pages while it reads them, in the main wave.
+        let hopped = || self.chunks.iter().filter(|c| !c.prefix);
+        let hops: u64 = hopped().map(|c| u64::from(c.hops)).sum();
+        let hop_waves = hopped().map(|c| c.hops).max().unwrap_or(0);
         // A dictionary whose entries are guessed goes out with the main wave.
         let late_dictionaries = dictionaries.iter().any(|c| c.dictionary_guess().is_none());
         let bytes = wave.iter().map(|r| r.end - r.start).sum::<u64>()
@@ -331,6 +336,23 @@ pub fn assumed_map(map: &PageMap, col: &ColumnChunkMetaData, row: u64) -> (PageM
     (m, hops)
 }
 
+/// Whether the unmapped rows of a chunk are read by streaming it from its first unmapped
+/// page, learning the page headers on the way, rather than by hopping from header to
+/// header first and then reading the pages: when the column has no dictionary and at
+/// least half of the rows the stream passes are wanted (a grid's run of rows, the first
+/// row). The stream then reads little more than the pages holding the rows, in one
+/// round trip where hops take one a page.
+fn prefix_streamed(col: &ColumnChunkMetaData, handler: Handler, rows: &[u64], map: &PageMap) -> bool {
+    let from = map.rows_known();
+    let unmapped = rows.iter().filter(|&&r| r >= from).count() as u64;
+    let last = *rows.last().unwrap_or(&0);
+    matches!(handler, Handler::Cursor { .. })
+        && col.dictionary_page_offset().is_none()
+        && map.dictionary.is_none()
+        && unmapped > 0
+        && 2 * unmapped >= last + 1 - from
+}
+
 /// Page-local wanted rows per page index, for rows (row-group-local, sorted) and pages
 /// given by their first rows.
 fn by_page(rows: &[u64], first_rows: &[u64]) -> Vec<(usize, Vec<u64>)> {
@@ -446,6 +468,7 @@ pub fn plan(shard: &Shard, rows: &[u64], roots: &[usize]) -> Plan {
                 let Some(chunk) = chunk_range(col) else { continue };
                 let mut estimated = false;
                 let mut hops = 0;
+                let mut prefix = false;
                 let pages = if let Some(locs) = index.as_ref().and_then(|pi| pi.offset_index(*g, leaf)) {
                     Pages::Index(locs.page_locations().clone())
                 } else if *handler == Handler::Decoder && local.len() as u64 >= total_rows {
@@ -460,6 +483,7 @@ pub fn plan(shard: &Shard, rows: &[u64], roots: &[usize]) -> Plan {
                         let (m, h) = assumed_map(&known, col, last);
                         estimated = true;
                         hops = h;
+                        prefix = prefix_streamed(col, *handler, local, &known);
                         Pages::Map(m)
                     }
                 } else {
@@ -474,6 +498,7 @@ pub fn plan(shard: &Shard, rows: &[u64], roots: &[usize]) -> Plan {
                     pages,
                     handler: *handler,
                     hops,
+                    prefix,
                     page_reads: Vec::new(),
                     dictionary: None,
                     dictionary_need: Need::No,

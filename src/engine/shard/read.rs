@@ -126,7 +126,7 @@ pub type Prefixes = HashMap<(usize, usize), (u64, Vec<(u64, Cell)>)>;
 
 /// Hop the page maps of the chunks read until they reach the rows; maps are kept in the
 /// shard for later reads. A chunk whose unmapped rows are mostly wanted is streamed
-/// instead (see `prefix_streamed`): its pages are mapped and their wanted values decoded
+/// instead (`ChunkPlan::prefix`): its pages are mapped and their wanted values decoded
 /// in one request. Returns the requests made for hops and those cells.
 pub async fn extend_maps(src: &dyn RangeSource, shard: &Shard, version: &Version, rows: &[u64], roots: &[usize]) -> EngineResult<(u32, Prefixes)> {
     let _turn = shard.hopping.lock().await;
@@ -141,7 +141,7 @@ pub async fn extend_maps(src: &dyn RangeSource, shard: &Shard, version: &Version
         let budget = &budget;
         jobs.push(async move {
             let from = map.rows_known();
-            let result = if prefix_streamed(shard, c, &map) {
+            let result = if c.prefix {
                 stream_prefix(src, shard, version, c, &mut map, budget).await.map(|cells| (0, Some((from, cells))))
             } else {
                 hop_to_row(src, version, &mut map, last).await.map(|n| (n, None))
@@ -168,24 +168,6 @@ pub async fn extend_maps(src: &dyn RangeSource, shard: &Shard, version: &Version
         }
     }
     first_error.map_or(Ok((hops, prefixes)), Err)
-}
-
-/// Whether the unmapped rows of chunk `c` are read by streaming the chunk from its first
-/// unmapped page, learning the page headers on the way, rather than by hopping from
-/// header to header first and then reading the pages: when the column has no dictionary
-/// and at least half of the rows the stream passes are wanted (a grid's run of rows, the
-/// first row). The stream then reads little more than the pages holding the rows, in one
-/// round trip where hops take one a page.
-fn prefix_streamed(shard: &Shard, c: &ChunkPlan, map: &super::pages::PageMap) -> bool {
-    let col = shard.metadata.row_group(c.row_group).column(c.leaf);
-    let from = map.rows_known();
-    let unmapped = c.rows.iter().filter(|&&r| r >= from).count() as u64;
-    let last = *c.rows.last().unwrap_or(&0);
-    matches!(c.handler, Handler::Cursor { .. })
-        && col.dictionary_page_offset().is_none()
-        && map.dictionary.is_none()
-        && unmapped > 0
-        && 2 * unmapped >= last + 1 - from
 }
 
 /// Stream chunk `c` from `map.next`, adding each page header to `map` and decoding the
