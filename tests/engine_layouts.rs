@@ -353,13 +353,14 @@ async fn a_pair_costs_the_header_hops_and_only_the_pages_holding_it() {
                 want.extend(hops);
                 let page = page_of(&pages, row);
                 if page.first_row == 0 {
-                    // The dictionary-indexed page, whole; then the dictionary, streamed from
-                    // its body (its entries follow the rows of the first batch; no levels).
+                    // The dictionary-indexed page, whole; the dictionary streamed from its
+                    // header while the headers are hopped (its entries follow the rows of
+                    // the first batch; no levels).
                     want.push(range(page.offset..page.end()));
                     exact_bytes += page.end() - page.offset;
                     let dict = &pages[0];
-                    want.push(range(dict.body()..dict.end()));
-                    needed += prefix(&rows, 0, row, c) - 20;
+                    want.push(range(dict.offset..dict.end()));
+                    needed += dict.header_len + prefix(&rows, 0, row, c) - 20;
                 } else if row + 1 == page.first_row + page.values {
                     // A PLAIN page wanted to its last image: a stream could not stop
                     // sooner, so it is read whole.

@@ -63,7 +63,7 @@ pub async fn inspect(target: &str, seed: u64) -> CliResult<String> {
             }
             let Some(chunk) = chunk_range(shard.metadata.row_group(g).column(leaf)) else { continue };
             let mut map = PageMap::new(chunk, n);
-            hop_to_row(&src, &version, &mut map, n - 1).await?;
+            hop_to_row(&src, &version, &mut map, n - 1, None, &mut Vec::new()).await?;
             shard.pages.borrow_mut().put(g, leaf, map);
         }
     }

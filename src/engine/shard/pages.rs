@@ -152,17 +152,48 @@ fn corrupt(file: &str, detail: String) -> EngineError {
     EngineError::Corrupt { file: file.into(), detail }
 }
 
+/// Windows of a file read while hopping, by file offset: a page that lies inside one
+/// (a small dictionary-indexed page after its dictionary, say) needs no request of its own.
+pub type Windows = Vec<(u64, bytes::Bytes)>;
+
+/// Windows kept per chunk hopped (the last ones: the pages read next are near them).
+pub const MAX_WINDOWS: usize = 16;
+
+/// The bytes `r` when they lie inside one of `windows`.
+pub fn from_windows(windows: &Windows, r: &Range<u64>) -> Option<bytes::Bytes> {
+    windows.iter().find_map(|(at, b)| {
+        (r.start >= *at && r.end <= at + b.len() as u64).then(|| b.slice((r.start - at) as usize..(r.end - at) as usize))
+    })
+}
+
 /// Read page headers of `map`'s chunk until the page holding `row` is known (or the
 /// chunk ends). Returns the number of requests made. Headers that happen to lie inside
-/// a window already read (pages smaller than a window) cost no request.
-pub async fn hop_to_row(src: &dyn RangeSource, version: &Version, map: &mut PageMap, row: u64) -> EngineResult<u32> {
+/// a window already read (pages smaller than a window) cost no request. `data_at`, the
+/// chunk's first data page offset from its metadata, lets a map that starts with a
+/// dictionary page read the dictionary's header and the first data page's header at once
+/// (the dictionary's size then only confirms it). Every window read is added to `windows`.
+pub async fn hop_to_row(
+    src: &dyn RangeSource,
+    version: &Version,
+    map: &mut PageMap,
+    row: u64,
+    data_at: Option<u64>,
+    windows: &mut Windows,
+) -> EngineResult<u32> {
     let file = src.name();
     let mut requests = 0;
     // The last window read: its bytes, from file offset `at`.
     let mut at = 0u64;
     let mut have = bytes::Bytes::new();
+    // Past a dictionary page at the chunk's start: the window at the first data page,
+    // read beside the first.
+    let mut ahead: Option<(u64, bytes::Bytes)> = None;
+    let window_at = |next: u64, len: u64, end: u64| next..(next + len).min(end);
     while !map.covers(row) {
         let next = map.next;
+        if ahead.as_ref().is_some_and(|(a, _)| *a == next) {
+            (at, have) = ahead.take().unwrap_or_default();
+        }
         let mut window = HOP_BYTES;
         if next >= at && next < at + have.len() as u64 {
             match parse_page_header(&have[(next - at) as usize..]) {
@@ -183,13 +214,30 @@ pub async fn hop_to_row(src: &dyn RangeSource, version: &Version, map: &mut Page
                 }
             }
         }
-        let asked = next..(next + window).min(map.chunk.end);
-        let reply = src.read(asked.clone()).await?;
+        let asked = window_at(next, window, map.chunk.end);
+        let second = data_at
+            .filter(|&d| next == map.chunk.start && map.pages.is_empty() && map.dictionary.is_none() && ahead.is_none() && d >= asked.end && d < map.chunk.end)
+            .map(|d| window_at(d, HOP_BYTES, map.chunk.end));
+        let (reply, extra) = match second {
+            Some(r2) => {
+                let (a, b) = futures::future::try_join(src.read(asked.clone()), src.read(r2.clone())).await?;
+                requests += 1;
+                (a, Some((r2, b)))
+            }
+            None => (src.read(asked.clone()).await?, None),
+        };
         requests += 1;
-        version.check(file, reply.total_size, reply.etag.as_deref())?;
-        if (reply.bytes.len() as u64) < asked.end - asked.start {
-            return Err(corrupt(file, format!("the file ends inside a column chunk (at byte {})", next + reply.bytes.len() as u64)));
+        for (asked, reply) in std::iter::once((&asked, &reply)).chain(extra.as_ref().map(|(r, b)| (r, b))) {
+            version.check(file, reply.total_size, reply.etag.as_deref())?;
+            if (reply.bytes.len() as u64) < asked.end - asked.start {
+                return Err(corrupt(file, format!("the file ends inside a column chunk (at byte {})", asked.start + reply.bytes.len() as u64)));
+            }
+            if windows.len() >= MAX_WINDOWS {
+                windows.remove(0);
+            }
+            windows.push((asked.start, reply.bytes.clone()));
         }
+        ahead = extra.map(|(r, b)| (r.start, b.bytes));
         at = next;
         have = reply.bytes;
     }

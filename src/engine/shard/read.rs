@@ -27,11 +27,11 @@ use parquet::DecodeResult;
 use super::levels::check_levels;
 use super::page_header::{parse_page_header, HeaderFault};
 use super::page_values::{Cell, PageCursor};
-use super::pages::hop_to_row;
+use super::pages::{from_windows, hop_to_row, Windows};
 use super::plan::{self, ChunkPlan, Handler, PageRead, Pages, Plan};
 use super::Shard;
 use crate::engine::error::{EngineError, EngineResult};
-use crate::engine::range::{read_many_of, RangeSource, Version};
+use crate::engine::range::{coalesce, read_many_of, RangeSource, Version, GAP_BYTES};
 
 /// Sorted, de-duplicated rows grouped by row group, as row-group-local selections.
 pub fn row_group_selections(row_group_sizes: &[u64], rows: &[u64]) -> Vec<RowGroupSelection> {
@@ -102,11 +102,17 @@ pub async fn read_rows(
         return Ok(Vec::new());
     }
     let version = shard.version();
-    let (_, prefixes) = extend_maps(src, shard, &version, rows, columns).await.map_err(|e| version.past_end(e))?;
+    let budget = Budget { file: file.into(), rows: rows.len(), used: Counter::new(0) };
+    // Dictionaries guessed from the metadata alone stream while the maps are extended.
+    let early = early_guesses(shard, rows, columns);
+    let early_jobs = futures::future::try_join_all(early.iter().map(|(c, read)| stream_page(src, shard, &version, (c, read), &budget, true)));
+    let (extended, early_cells) =
+        futures::future::try_join(extend_maps(src, shard, &version, rows, columns, &budget), early_jobs).await.map_err(|e| version.past_end(e))?;
+    let guesses: Guesses = early.iter().zip(early_cells).map(|((c, _), cells)| ((c.row_group, c.leaf), cells)).collect();
     let mut plan = plan::plan(shard, rows, columns);
     for c in &mut plan.chunks {
         // Pages the prefix streams mapped are read already.
-        if let Some((from, _)) = prefixes.get(&(c.row_group, c.leaf)) {
+        if let Some((from, _)) = extended.prefixes.get(&(c.row_group, c.leaf)) {
             c.page_reads.retain(|p| p.first_row < *from);
         }
     }
@@ -117,7 +123,60 @@ pub async fn read_rows(
     if cost.bytes > MAX_READ_BYTES {
         return Err(too_large(file, plan.rows.len(), cost.bytes));
     }
-    execute(src, shard, &version, &plan, prefixes).await.map_err(|e| version.past_end(e))
+    let ready = Ready { prefixes: extended.prefixes, windows: extended.windows, guesses };
+    execute(src, shard, &version, &plan, ready, &budget).await.map_err(|e| version.past_end(e))
+}
+
+/// Dictionary entries per (row group, leaf) streamed on a guess (see
+/// `ChunkPlan::dictionary_guess`).
+type Guesses = HashMap<(usize, usize), Vec<(u64, Cell)>>;
+
+/// What the steps before the main wave brought: cells of prefix streams, the windows
+/// hops read, dictionary entries streamed on a guess.
+struct Ready {
+    prefixes: Prefixes,
+    windows: Windows,
+    guesses: Guesses,
+}
+
+/// What `extend_maps` learned besides the maps.
+pub struct Extended {
+    /// Requests made by hops.
+    pub hops: u32,
+    pub prefixes: Prefixes,
+    pub windows: Windows,
+}
+
+/// The large dictionaries of chunks still to be hopped that can be streamed during the
+/// hops: the dictionary page at the chunk's start and the first data page after it (both
+/// offsets in the column's metadata), the dictionary's header parsed as it arrives, and
+/// every wanted row within the first batch a writer puts in a dictionary
+/// (`ASSUMED_PAGE_ROWS`), so entry `k` is guessed for row `k`. pyarrow's default layout:
+/// the rows' images then arrive in the round trip of the first hop, not two after it.
+fn early_guesses(shard: &Shard, rows: &[u64], columns: &[usize]) -> Vec<(ChunkPlan, PageRead)> {
+    let groups = plan::row_groups(shard);
+    plan::plan(shard, rows, columns)
+        .chunks
+        .into_iter()
+        .filter_map(|c| {
+            if c.hops == 0 || c.prefix || !matches!(c.handler, Handler::Cursor { .. }) {
+                return None;
+            }
+            let col = shard.metadata.row_group(c.row_group).column(c.leaf);
+            let dictionary = u64::try_from(col.dictionary_page_offset()?).ok()?;
+            let data = u64::try_from(col.data_page_offset()).ok()?;
+            let mapped = shard.pages.borrow().get(c.row_group, c.leaf).is_some_and(|m| m.dictionary.is_some() || !m.pages.is_empty());
+            let last = *c.rows.last()?;
+            let early = !mapped
+                && dictionary == c.chunk.start
+                && data > dictionary
+                && data <= c.chunk.end
+                && data - dictionary >= plan::STREAM_MIN_BYTES
+                && last < plan::ASSUMED_PAGE_ROWS.min(groups[c.row_group].1);
+            let read = PageRead { range: dictionary..data, header: None, first_row: 0, wanted: c.rows.clone(), stream: true, estimate: 0 };
+            early.then_some((c, read))
+        })
+        .collect()
 }
 
 /// Cells decoded while the page maps were extended, per (row group, leaf): the first
@@ -127,32 +186,42 @@ pub type Prefixes = HashMap<(usize, usize), (u64, Vec<(u64, Cell)>)>;
 /// Hop the page maps of the chunks read until they reach the rows; maps are kept in the
 /// shard for later reads. A chunk whose unmapped rows are mostly wanted is streamed
 /// instead (`ChunkPlan::prefix`): its pages are mapped and their wanted values decoded
-/// in one request. Returns the requests made for hops and those cells.
-pub async fn extend_maps(src: &dyn RangeSource, shard: &Shard, version: &Version, rows: &[u64], roots: &[usize]) -> EngineResult<(u32, Prefixes)> {
+/// in one request.
+pub async fn extend_maps(
+    src: &dyn RangeSource,
+    shard: &Shard,
+    version: &Version,
+    rows: &[u64],
+    roots: &[usize],
+    budget: &Budget,
+) -> EngineResult<Extended> {
     let _turn = shard.hopping.lock().await;
     let wanted = plan::plan(shard, rows, roots);
-    let budget = Budget { file: shard.name.clone(), rows: wanted.rows.len(), used: Counter::new(0) };
     let mut jobs = Vec::new();
     for c in wanted.chunks.iter().filter(|c| c.hops > 0) {
         let total_rows = plan::row_groups(shard)[c.row_group].1;
         let map = shard.pages.borrow().get(c.row_group, c.leaf).cloned();
         let mut map = map.unwrap_or_else(|| super::pages::PageMap::new(c.chunk.clone(), total_rows));
         let last = *c.rows.last().unwrap_or(&0);
-        let budget = &budget;
+        let col = shard.metadata.row_group(c.row_group).column(c.leaf);
+        let data_at = col.dictionary_page_offset().and_then(|_| u64::try_from(col.data_page_offset()).ok());
         jobs.push(async move {
             let from = map.rows_known();
+            let mut windows = Windows::new();
             let result = if c.prefix {
                 stream_prefix(src, shard, version, c, &mut map, budget).await.map(|cells| (0, Some((from, cells))))
             } else {
-                hop_to_row(src, version, &mut map, last).await.map(|n| (n, None))
+                hop_to_row(src, version, &mut map, last, data_at, &mut windows).await.map(|n| (n, None))
             };
-            (c.row_group, c.leaf, map, result)
+            (c.row_group, c.leaf, map, result, windows)
         });
     }
     let mut hops = 0;
     let mut prefixes = Prefixes::new();
+    let mut all_windows = Windows::new();
     let mut first_error = None;
-    for (g, leaf, map, result) in futures::future::join_all(jobs).await {
+    for (g, leaf, map, result, windows) in futures::future::join_all(jobs).await {
+        all_windows.extend(windows);
         // Keep what was learned even when another chunk failed.
         shard.pages.borrow_mut().put(g, leaf, map);
         match result {
@@ -167,7 +236,7 @@ pub async fn extend_maps(src: &dyn RangeSource, shard: &Shard, version: &Version
             }
         }
     }
-    first_error.map_or(Ok((hops, prefixes)), Err)
+    first_error.map_or(Ok(Extended { hops, prefixes, windows: all_windows }), Err)
 }
 
 /// Stream chunk `c` from `map.next`, adding each page header to `map` and decoding the
@@ -272,7 +341,7 @@ async fn stream_prefix(
 }
 
 /// Bytes taken in by this read so far, against `MAX_READ_BYTES`.
-struct Budget {
+pub struct Budget {
     file: String,
     rows: usize,
     used: Counter<u64>,
@@ -485,9 +554,8 @@ async fn run_decoder(
 }
 
 /// Carry out `plan` (its page maps reach every row).
-async fn execute(src: &dyn RangeSource, shard: &Shard, version: &Version, plan: &Plan, prefixes: Prefixes) -> EngineResult<Vec<RecordBatch>> {
-    let file = shard.name.as_str();
-    let budget = Budget { file: file.into(), rows: plan.rows.len(), used: Counter::new(0) };
+async fn execute(src: &dyn RangeSource, shard: &Shard, version: &Version, plan: &Plan, ready: Ready, budget: &Budget) -> EngineResult<Vec<RecordBatch>> {
+    let Ready { prefixes, windows, guesses: early } = ready;
 
     // The main wave: whole ranges (coalesced) and page streams, at once.
     let mut whole: Vec<Range<u64>> = Vec::new();
@@ -495,27 +563,32 @@ async fn execute(src: &dyn RangeSource, shard: &Shard, version: &Version, plan: 
         whole.extend(c.whole_ranges());
     }
     let streams = plan.chunks.iter().flat_map(|c| c.page_reads.iter().filter(|p| p.stream).map(move |p| (c, p)));
-    let stream_jobs = futures::future::try_join_all(streams.map(|(c, p)| stream_page(src, shard, version, (c, p), &budget, false)));
+    let stream_jobs = futures::future::try_join_all(streams.map(|(c, p)| stream_page(src, shard, version, (c, p), budget, false)));
     // Large dictionaries whose entries can be guessed, streamed beside the pages.
     let guessed: Vec<(&ChunkPlan, PageRead)> = plan
         .chunks
         .iter()
+        .filter(|c| !early.contains_key(&(c.row_group, c.leaf)))
         .filter_map(|c| {
             let wanted = c.dictionary_guess()?;
             let (range, header) = c.dictionary.clone()?;
             Some((c, PageRead { range, header, first_row: 0, wanted, stream: true, estimate: 0 }))
         })
         .collect();
-    let guess_jobs = futures::future::try_join_all(guessed.iter().map(|(c, read)| stream_page(src, shard, version, (c, read), &budget, true)));
+    let guess_jobs = futures::future::try_join_all(guessed.iter().map(|(c, read)| stream_page(src, shard, version, (c, read), budget, true)));
+    // Ranges inside a window the hops read are not asked for again.
+    let mut fetched: HashMap<(u64, u64), Bytes> =
+        whole.iter().filter_map(|r| from_windows(&windows, r).map(|b| ((r.start, r.end), b))).collect();
+    whole.retain(|r| !fetched.contains_key(&(r.start, r.end)));
     let whole_job = async {
         let bodies = read_many_of(src, &whole, Some(version)).await?;
-        budget.take(plan.main_wave().iter().map(|r| r.end - r.start).sum())?;
+        budget.take(coalesce(&whole, GAP_BYTES).iter().map(|r| r.end - r.start).sum())?;
         EngineResult::Ok(bodies)
     };
     let (bodies, streamed, guesses) = futures::future::try_join3(whole_job, stream_jobs, guess_jobs).await?;
-    let mut guesses: HashMap<(usize, usize), Vec<(u64, Cell)>> =
-        guessed.iter().zip(guesses).map(|((c, _), cells)| ((c.row_group, c.leaf), cells)).collect();
-    let fetched: HashMap<(u64, u64), Bytes> = whole.iter().zip(&bodies).map(|(r, b)| ((r.start, r.end), b.clone())).collect();
+    let mut guesses: Guesses = guessed.iter().zip(guesses).map(|((c, _), cells)| ((c.row_group, c.leaf), cells)).collect();
+    guesses.extend(early);
+    fetched.extend(whole.iter().zip(&bodies).map(|(r, b)| ((r.start, r.end), b.clone())));
     let bytes_of = |r: &Range<u64>| fetched.get(&(r.start, r.end)).cloned().unwrap_or_default();
 
     // Cursor columns: cells by (root, file row).
@@ -578,7 +651,7 @@ async fn execute(src: &dyn RangeSource, shard: &Shard, version: &Version, plan: 
             resolve(shard, c, &mut cells, &entries, &indexed)?;
         }
     }
-    let jobs = pending.iter().map(|(c, read, _, _)| stream_page(src, shard, version, (c, read), &budget, false));
+    let jobs = pending.iter().map(|(c, read, _, _)| stream_page(src, shard, version, (c, read), budget, false));
     let results = futures::future::try_join_all(jobs).await?;
     for ((c, _, indexed, guessed), mut entries) in pending.into_iter().zip(results) {
         entries.extend(guessed);
@@ -867,6 +940,36 @@ mod layout_tests {
             let spent = src.counters.snapshot().bytes - before.bytes;
             assert!(spent < 11 * 1100 + 4096, "{version:?}: {spent} bytes for row 10 of a page");
         }
+    }
+
+    #[tokio::test(flavor = "current_thread")]
+    async fn a_dictionary_streams_during_the_hops_and_a_key_page_inside_a_hop_window_is_not_read_again() {
+        // Every image in one dictionary page, then key pages of 100 indices (~130 bytes).
+        let props = no_index().set_dictionary_page_size_limit(4 << 20).set_compression(Compression::UNCOMPRESSED).build();
+        let (data, images) = write(props, false);
+        let src = Memory { data, counters: Counters::default() };
+        let shard = open(&src).await;
+        let col = shard.metadata.row_group(0).column(1);
+        assert!(col.dictionary_page_offset().is_some() && col.data_page_offset() - col.dictionary_page_offset().unwrap() > 1_000_000);
+        let rows: Vec<u64> = (0..24).collect();
+        let before = src.counters.snapshot();
+        let got = read_rows(&src, &shard, &rows, &[1]).await.unwrap();
+        assert_eq!(images_of(&got), rows.iter().map(|&r| images[r as usize].clone()).collect::<Vec<_>>());
+        let after = src.counters.snapshot();
+        let (requests, bytes) = (after.requests - before.requests, after.bytes - before.bytes);
+        // The dictionary's header and the first key page's header, hopped at once; the
+        // dictionary streamed from the chunk's start meanwhile, its entries 0..24 guessed
+        // right. The key page lies in the second hop's window: no request of its own.
+        assert_eq!(requests, 3);
+        let needed: u64 = images[..24].iter().map(|v| 4 + v.as_ref().unwrap().len() as u64).sum();
+        let hops = 2 * super::super::pages::HOP_BYTES;
+        assert!(bytes >= needed && bytes <= needed + hops + 2 * 4096, "{bytes} bytes for {needed}");
+        let Pages::Map(m) = &plan(&shard, &[0], &[1]).chunks[0].pages else { panic!("mapped") };
+        assert!(m.dictionary.is_some() && m.pages.len() == 1, "the dictionary and the first key page are mapped");
+
+        // Rows past the dictionary's guess hop on as before.
+        let got = read_rows(&src, &shard, &[450], &[1]).await.unwrap();
+        assert_eq!(images_of(&got), vec![images[450].clone()]);
     }
 
     #[tokio::test(flavor = "current_thread")]
