@@ -122,6 +122,12 @@ fn asked(srv: &ServerHandle) -> Vec<String> {
     v
 }
 
+/// A logged `bytes=a-b` as the range a..b+1.
+fn parse_range(r: &str) -> (u64, u64) {
+    let (a, b) = r.trim_start_matches("bytes=").split_once('-').unwrap();
+    (a.parse().unwrap(), b.parse::<u64>().unwrap() + 1)
+}
+
 fn sorted(mut v: Vec<String>) -> Vec<String> {
     v.sort();
     v
@@ -716,17 +722,25 @@ async fn a_run_of_rows_without_a_page_index_is_one_stream_a_column_cut_after_its
         check_pair(&rows, p, PLAIN_PAGES);
     }
     let spent = s.stats().bytes - before.bytes;
-    let mut want = Vec::new();
     let (mut floor, mut ceiling) = (0, 0);
+    let log = asked(&srv);
     for column in IMAGES {
         let pages = pages(PLAIN_PAGES, column);
         let start = pages[0].offset;
-        want.push(range(start..pages.last().unwrap().end()));
+        let end = pages.last().unwrap().end();
+        // Streams through the chunk, one after the other from its first page header, the
+        // first for the rows' share of the chunk and a quarter more.
+        let mut streams: Vec<(u64, u64)> = log.iter().map(|r| parse_range(r)).filter(|&(a, b)| a >= start && b <= end).collect();
+        streams.sort();
+        assert_eq!(streams[0].0, start, "{column}: {streams:?}");
+        assert!(streams.windows(2).all(|w| w[1].0 == w[0].1), "{column}: {streams:?}");
+        assert!(streams.len() <= 2, "{column}: {streams:?}");
         let last = page_of(&pages, 23);
+        assert!(streams[streams.len() - 1].1 >= last.body(), "{column}: the streams reach the last row's page");
         floor += last.body() - start;
         ceiling += last.end() - start + 2 * harness.largest_piece();
     }
-    assert_eq!(asked(&srv), sorted(want), "one stream per column");
+    assert_eq!(log.len(), IMAGES.len(), "one stream per column: {log:?}");
     assert!(spent >= floor && spent <= ceiling, "{spent} bytes: not within {floor}..={ceiling}");
 
     // The next rows: the page known already read whole, the rest streamed from the first
@@ -742,7 +756,9 @@ async fn a_run_of_rows_without_a_page_index_is_one_stream_a_column_cut_after_its
         let pages = pages(PLAIN_PAGES, column);
         let known = page_of(&pages, 24);
         want.push(range(known.offset..known.end()));
-        want.push(range(known.end()..pages.last().unwrap().end()));
+        let stream = asked(&srv).iter().map(|r| parse_range(r)).find(|&(a, _)| a == known.end());
+        assert!(stream.is_some_and(|(_, b)| b > page_of(&pages, 47).body()), "{column}: a stream from the first page not mapped");
+        want.push(range(known.end()..stream.unwrap().1));
     }
     assert_eq!(asked(&srv), sorted(want), "the known page whole, then a stream");
 

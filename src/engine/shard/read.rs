@@ -254,9 +254,17 @@ async fn stream_prefix(
     let from = map.rows_known();
     let wanted: Vec<u64> = c.rows.iter().copied().filter(|&r| r >= from).collect();
     let start = map.next;
-    let stream = src.read_stream(start..map.chunk.end).await?;
+    // The stream asks for the rows' share of what is left of the chunk and a quarter more,
+    // not for the whole chunk: bytes already on their way when the last value is in are
+    // not wasted beyond that. Should the rows need more, the next stream asks for twice
+    // as much.
+    let last = *wanted.last().unwrap_or(&from);
+    let share = (map.chunk.end - start) / (map.total_rows.saturating_sub(from)).max(1) * (last + 1 - from);
+    let mut ask = (share + share / 4 + plan::STREAM_MIN_BYTES).min(map.chunk.end - start);
+    let stream = src.read_stream(start..start + ask).await?;
     version.check(src.name(), stream.total_size, stream.etag.as_deref())?;
     let mut body = stream.body;
+    let mut asked_end = start + ask;
     // Bytes received and not used yet, from file offset `at`.
     let mut pending: Vec<u8> = Vec::new();
     let mut at = start;
@@ -334,6 +342,14 @@ async fn stream_prefix(
                 let bytes = bytes?;
                 budget.take(bytes.len() as u64)?;
                 pending.extend_from_slice(&bytes);
+            }
+            None if at + pending.len() as u64 == asked_end && asked_end < map.chunk.end => {
+                ask *= 2;
+                let next = asked_end..(asked_end + ask).min(map.chunk.end);
+                let stream = src.read_stream(next.clone()).await?;
+                version.check(src.name(), stream.total_size, stream.etag.as_deref())?;
+                body = stream.body;
+                asked_end = next.end;
             }
             None => return Err(page_fault(shard, c, at, "the file ends inside a column chunk".into())),
         }
@@ -970,6 +986,39 @@ mod layout_tests {
         // Rows past the dictionary's guess hop on as before.
         let got = read_rows(&src, &shard, &[450], &[1]).await.unwrap();
         assert_eq!(images_of(&got), vec![images[450].clone()]);
+    }
+
+    #[tokio::test(flavor = "current_thread")]
+    async fn a_prefix_stream_that_asked_too_little_asks_again_from_where_it_stopped() {
+        // The first 100 images ten times the size of the rest: rows 0..50 need far more
+        // than their share of the chunk.
+        let images: Vec<Vec<u8>> = (0..1000u32).map(|i| (0..if i < 100 { 5000 } else { 500 }).map(|k| (k * 31 + i * 7) as u8).collect()).collect();
+        let batch = RecordBatch::try_from_iter([
+            ("id", std::sync::Arc::new(Int64Array::from_iter_values(0..1000)) as ArrayRef),
+            ("img", std::sync::Arc::new(BinaryArray::from_iter_values(images.iter())) as ArrayRef),
+        ])
+        .unwrap();
+        let props = no_index()
+            .set_dictionary_enabled(false)
+            .set_compression(Compression::UNCOMPRESSED)
+            .set_data_page_row_count_limit(10)
+            .set_write_batch_size(10)
+            .build();
+        let mut out = Vec::new();
+        let mut w = ArrowWriter::try_new(&mut out, batch.schema(), Some(props)).unwrap();
+        w.write(&batch).unwrap();
+        w.close().unwrap();
+        let src = Memory { data: Bytes::from(out), counters: Counters::default() };
+        let shard = open(&src).await;
+        let rows: Vec<u64> = (0..50).collect();
+        assert!(plan(&shard, &rows, &[1]).chunks[0].prefix, "a run of rows from the chunk's start");
+        let before = src.counters.snapshot();
+        let got = read_rows(&src, &shard, &rows, &[1]).await.unwrap();
+        assert_eq!(images_of(&got), images[..50].iter().map(|v| Some(v.clone())).collect::<Vec<_>>());
+        let after = src.counters.snapshot();
+        assert_eq!(after.requests - before.requests, 2, "the first stream fell short; a second went on from its end");
+        let needed: u64 = 50 * (4 + 5000);
+        assert!(after.bytes - before.bytes < 2 * needed, "{} bytes for {needed}", after.bytes - before.bytes);
     }
 
     #[tokio::test(flavor = "current_thread")]
