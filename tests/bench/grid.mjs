@@ -115,7 +115,7 @@ function freePort() {
 }
 
 async function serve(dir, cors) {
-  const gallery = path.join(ROOT, 'target', 'release', 'gallery');
+  const gallery = process.env.GALLERY_BIN || path.join(ROOT, 'target', 'release', 'gallery');
   if (!existsSync(gallery)) throw new Error(`${gallery} is missing: cargo build --release --bin gallery`);
   const port = await freePort();
   const args = ['serve', dir, '--port', String(port), '--quiet', ...(cors ? ['--cors'] : [])];
