@@ -442,19 +442,30 @@ async fn stream_page(
     let stream = src.read_stream(read.range.clone()).await?;
     version.check(src.name(), stream.total_size, stream.etag.as_deref())?;
     let mut body = stream.body;
+    let mut decoded = Ok(());
     while !cursor.is_done() {
         match body.next().await {
             Some(bytes) => {
                 let bytes = bytes?;
                 budget.take(bytes.len() as u64)?;
-                cursor.push(&bytes).map_err(fault)?;
+                decoded = cursor.push(&bytes);
+                let not_a_dictionary = cursor.header().is_some_and(|h| h.kind != super::page_header::PageKind::Dictionary);
+                if decoded.is_err() || (guess && not_a_dictionary) {
+                    break;
+                }
             }
             None => break,
         }
     }
     // Dropping the body ends the transfer here, whatever is left of the page.
     drop(body);
-    cursor.finish().map_err(fault)?;
+    let decoded = decoded.and_then(|_| cursor.finish());
+    if guess && (decoded.is_err() || cursor.header().is_some_and(|h| h.kind != super::page_header::PageKind::Dictionary)) {
+        // A guess that did not find the dictionary the metadata promised yields nothing:
+        // the entries are read (and any fault said) once the pages are known.
+        return Ok(Vec::new());
+    }
+    decoded.map_err(fault)?;
     Ok(cursor.take_cells())
 }
 
