@@ -50,9 +50,16 @@ extern "C" {
 /// height in proportion, as WebP.
 pub async fn shrink(bytes: &[u8], mime: &str, size: (u32, u32), target: u32) -> Result<Blob, JsValue> {
     let target = target.clamp(1, MAX_THUMB_WIDTH);
-    let canvas = match decoded(bytes, mime, size, target).await {
+    // At a reduced scale when the size is known; a decoder that went below the target
+    // (it picks the scale) decodes again at full size.
+    let known = size.0 > 0 && size.1 > 0;
+    let reduced = if known { decoded(bytes, mime, Some(size), target).await } else { Err(JsValue::NULL) };
+    let canvas = match reduced {
         Ok(c) => c,
-        Err(_) => resized_bitmap(bytes, mime, target).await?,
+        Err(_) => match decoded(bytes, mime, None, target).await {
+            Ok(c) => c,
+            Err(_) => resized_bitmap(bytes, mime, target).await?,
+        },
     };
     let encode = ImageEncodeOptions::new();
     encode.set_type(THUMB_MIME);
@@ -60,17 +67,21 @@ pub async fn shrink(bytes: &[u8], mime: &str, size: (u32, u32), target: u32) -> 
     JsFuture::from(canvas.convert_to_blob_with_options(&encode)?).await?.dyn_into()
 }
 
-/// Decode with `ImageDecoder` at about the target size and draw it at exactly that size.
-async fn decoded(bytes: &[u8], mime: &str, size: (u32, u32), target: u32) -> Result<OffscreenCanvas, JsValue> {
+/// Decode with `ImageDecoder` (at about the target size when the image's `size` is given)
+/// and draw it at exactly the thumbnail's size. A reduced decode smaller than the thumbnail
+/// is an error.
+async fn decoded(bytes: &[u8], mime: &str, size: Option<(u32, u32)>, target: u32) -> Result<OffscreenCanvas, JsValue> {
     let scope = js_sys::global();
     if !Reflect::has(&scope, &"ImageDecoder".into())? {
         return Err("no ImageDecoder".into());
     }
-    let (w, h) = thumb_size(size, target);
     let init = Object::new();
     Reflect::set(&init, &"type".into(), &mime.into())?;
-    Reflect::set(&init, &"desiredWidth".into(), &w.into())?;
-    Reflect::set(&init, &"desiredHeight".into(), &h.into())?;
+    let wanted = size.map(|s| thumb_size(s, target));
+    if let Some((w, h)) = wanted {
+        Reflect::set(&init, &"desiredWidth".into(), &w.into())?;
+        Reflect::set(&init, &"desiredHeight".into(), &h.into())?;
+    }
     // SAFETY: the view is read by the constructor, which copies the bytes before it
     // returns; nothing allocates in between.
     let data = unsafe { Uint8Array::view(bytes) };
@@ -82,7 +93,11 @@ async fn decoded(bytes: &[u8], mime: &str, size: (u32, u32), target: u32) -> Res
     };
     decoder.close();
     let frame: Frame = Reflect::get(&result?, &"image".into())?.unchecked_into();
-    let drawn = draw_frame(&frame, thumb_size((frame.display_width(), frame.display_height()), target));
+    let (fw, fh) = (frame.display_width(), frame.display_height());
+    let drawn = match wanted {
+        Some((w, _)) if fw < w => Err(JsValue::from_str("decoded below the thumbnail's size")),
+        _ => draw_frame(&frame, thumb_size((fw, fh), target)),
+    };
     frame.close_frame();
     drawn
 }
