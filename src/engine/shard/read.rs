@@ -140,11 +140,9 @@ struct Ready {
 }
 
 /// What `extend_maps` learned besides the maps.
-pub struct Extended {
-    /// Requests made by hops.
-    pub hops: u32,
-    pub prefixes: Prefixes,
-    pub windows: Windows,
+struct Extended {
+    prefixes: Prefixes,
+    windows: Windows,
 }
 
 /// The large dictionaries of chunks still to be hopped that can be streamed during the
@@ -181,13 +179,13 @@ fn early_guesses(shard: &Shard, rows: &[u64], columns: &[usize]) -> Vec<(ChunkPl
 
 /// Cells decoded while the page maps were extended, per (row group, leaf): the first
 /// row-group-local row the stream mapped, and the cells of the wanted rows from there on.
-pub type Prefixes = HashMap<(usize, usize), (u64, Vec<(u64, Cell)>)>;
+type Prefixes = HashMap<(usize, usize), (u64, Vec<(u64, Cell)>)>;
 
 /// Hop the page maps of the chunks read until they reach the rows; maps are kept in the
 /// shard for later reads. A chunk whose unmapped rows are mostly wanted is streamed
 /// instead (`ChunkPlan::prefix`): its pages are mapped and their wanted values decoded
 /// in one request.
-pub async fn extend_maps(
+async fn extend_maps(
     src: &dyn RangeSource,
     shard: &Shard,
     version: &Version,
@@ -209,14 +207,13 @@ pub async fn extend_maps(
             let from = map.rows_known();
             let mut windows = Windows::new();
             let result = if c.prefix {
-                stream_prefix(src, shard, version, c, &mut map, budget).await.map(|cells| (0, Some((from, cells))))
+                stream_prefix(src, shard, version, c, &mut map, budget).await.map(|cells| Some((from, cells)))
             } else {
-                hop_to_row(src, version, &mut map, last, data_at, &mut windows).await.map(|n| (n, None))
+                hop_to_row(src, version, &mut map, last, data_at, &mut windows).await.map(|_| None)
             };
             (c.row_group, c.leaf, map, result, windows)
         });
     }
-    let mut hops = 0;
     let mut prefixes = Prefixes::new();
     let mut all_windows = Windows::new();
     let mut first_error = None;
@@ -225,8 +222,7 @@ pub async fn extend_maps(
         // Keep what was learned even when another chunk failed.
         shard.pages.borrow_mut().put(g, leaf, map);
         match result {
-            Ok((n, prefix)) => {
-                hops += n;
+            Ok(prefix) => {
                 if let Some(p) = prefix {
                     prefixes.insert((g, leaf), p);
                 }
@@ -236,7 +232,7 @@ pub async fn extend_maps(
             }
         }
     }
-    first_error.map_or(Ok(Extended { hops, prefixes, windows: all_windows }), Err)
+    first_error.map_or(Ok(Extended { prefixes, windows: all_windows }), Err)
 }
 
 /// Stream chunk `c` from `map.next`, adding each page header to `map` and decoding the
@@ -357,7 +353,7 @@ async fn stream_prefix(
 }
 
 /// Bytes taken in by this read so far, against `MAX_READ_BYTES`.
-pub struct Budget {
+struct Budget {
     file: String,
     rows: usize,
     used: Counter<u64>,
