@@ -1,20 +1,25 @@
 //! Thumbnails for the grid, made off the page's thread: an image decoded at (about) the
-//! size shown, drawn on an `OffscreenCanvas` and encoded as WebP. A card then holds a few
+//! size shown, shrunk to it, put on an `OffscreenCanvas` and encoded as WebP. A card then holds a few
 //! tens of KB instead of a 2000×1500 bitmap, so scrolling through thousands of pairs keeps
 //! the tab's memory bounded.
 //!
 //! Where the browser has WebCodecs' `ImageDecoder`, the image is decoded straight from
 //! its bytes with a desired size: a JPEG is then decoded at 1/2, 1/4 or 1/8 scale in the
 //! DCT (a fraction of the time and memory of a full decode, and no copy of the original
-//! into a Blob first); other formats are decoded whole and scaled by the draw. Elsewhere,
-//! or when that fails, `createImageBitmap` of a Blob with a target width does it.
+//! into a Blob first); other formats are decoded whole. The frame's pixels are then copied
+//! out a band of rows at a time and shrunk by area averaging ([`Shrink`]). Elsewhere, or
+//! when that fails, `createImageBitmap` of a Blob with a target width does it.
 
-use js_sys::{Array, Function, Object, Promise, Reflect, Uint8Array};
+use js_sys::{Array, Object, Promise, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{Blob, BlobPropertyBag, ImageBitmap, ImageBitmapOptions, ImageEncodeOptions, OffscreenCanvas, OffscreenCanvasRenderingContext2d, ResizeQuality};
 
+use wasm_bindgen::Clamped;
+use web_sys::ImageData;
+
+use crate::engine::imaging::shrink::Shrink;
 use crate::engine::imaging::thumb_size;
 
 /// The MIME type thumbnails are encoded as.
@@ -38,10 +43,9 @@ extern "C" {
 
     /// A decoded frame (a `VideoFrame`).
     type Frame;
-    #[wasm_bindgen(method, getter, js_name = displayWidth)]
-    fn display_width(this: &Frame) -> u32;
-    #[wasm_bindgen(method, getter, js_name = displayHeight)]
-    fn display_height(this: &Frame) -> u32;
+    /// `copyTo(destination, {rect, format})`: the frame's pixels, converted as asked.
+    #[wasm_bindgen(method, js_name = copyTo, catch)]
+    fn copy_to(this: &Frame, destination: &Uint8Array, options: &Object) -> Result<Promise, JsValue>;
     #[wasm_bindgen(method, js_name = close)]
     fn close_frame(this: &Frame);
 }
@@ -93,28 +97,69 @@ async fn decoded(bytes: &[u8], mime: &str, size: Option<(u32, u32)>, target: u32
     };
     decoder.close();
     let frame: Frame = Reflect::get(&result?, &"image".into())?.unchecked_into();
-    let (fw, fh) = (frame.display_width(), frame.display_height());
-    let drawn = match wanted {
+    let (fw, fh) = frame_size(&frame)?;
+    let shrunk = match wanted {
         Some((w, _)) if fw < w => Err(JsValue::from_str("decoded below the thumbnail's size")),
-        _ => draw_frame(&frame, thumb_size((fw, fh), target)),
+        _ => shrunk(&frame, (fw, fh), thumb_size((fw, fh), target)).await,
     };
     frame.close_frame();
-    drawn
+    shrunk
 }
 
 fn context(canvas: &OffscreenCanvas) -> Result<OffscreenCanvasRenderingContext2d, JsValue> {
     Ok(canvas.get_context("2d")?.ok_or_else(|| JsValue::from_str("no 2d context"))?.dyn_into()?)
 }
 
-fn draw_frame(frame: &Frame, (w, h): (u32, u32)) -> Result<OffscreenCanvas, JsValue> {
+/// The frame's pixel size; an error for a frame shown rotated or mirrored (its pixels are
+/// then not in the order shown).
+fn frame_size(frame: &Frame) -> Result<(u32, u32), JsValue> {
+    let turned = Reflect::get(frame, &"rotation".into())?.as_f64().is_some_and(|r| r != 0.0);
+    let mirrored = Reflect::get(frame, &"flip".into())?.as_bool() == Some(true);
+    if turned || mirrored {
+        return Err("a rotated or mirrored frame".into());
+    }
+    let rect = Reflect::get(frame, &"visibleRect".into())?;
+    let dim = |name: &str| Reflect::get(&rect, &name.into()).ok().and_then(|v| v.as_f64()).map(|v| v as u32);
+    match (dim("width"), dim("height")) {
+        (Some(w), Some(h)) if w > 0 && h > 0 => Ok((w, h)),
+        _ => Err("a frame without a visible size".into()),
+    }
+}
+
+/// Bytes of RGBA copied out of a frame at a time: a band of rows this large.
+const BAND_BYTES: u32 = 512 * 1024;
+
+/// The frame (`size` pixels) shrunk to `to` by area averaging in [`Shrink`], its pixels
+/// copied out as RGBA a band of rows at a time, and put on a canvas. Nothing is drawn: a
+/// frame drawn onto a canvas (or made an `ImageBitmap`) leaves a full-size decoded copy in
+/// the browser's cache of decoded images, which grew the tab by ~4 MB a pair.
+async fn shrunk(frame: &Frame, (fw, fh): (u32, u32), to: (u32, u32)) -> Result<OffscreenCanvas, JsValue> {
+    let mut shrink = Shrink::new((fw, fh), to);
+    let band = (BAND_BYTES / (fw * 4)).max(2) & !1;
+    let buffer = Uint8Array::new_with_length(fw * band * 4);
+    let mut rows = vec![0u8; buffer.length() as usize];
+    let mut y = 0;
+    while y < fh {
+        let n = band.min(fh - y);
+        let rect = Object::new();
+        for (k, v) in [("x", 0), ("y", y), ("width", fw), ("height", n)] {
+            Reflect::set(&rect, &k.into(), &v.into())?;
+        }
+        let options = Object::new();
+        Reflect::set(&options, &"rect".into(), &rect)?;
+        Reflect::set(&options, &"format".into(), &"RGBA".into())?;
+        let len = (fw * n * 4) as usize;
+        let view = buffer.subarray(0, len as u32);
+        JsFuture::from(frame.copy_to(&view, &options)?).await?;
+        view.copy_to(&mut rows[..len]);
+        shrink.rows(&rows[..len]);
+        y += n;
+    }
+    let (w, h) = shrink.size();
+    let pixels = shrink.finish();
+    let image = ImageData::new_with_u8_clamped_array_and_sh(Clamped(&pixels), w, h)?;
     let canvas = OffscreenCanvas::new(w, h)?;
-    let ctx = context(&canvas)?;
-    // Formats decoded at full size are scaled by the draw: the smoothest filter.
-    Reflect::set(&ctx, &"imageSmoothingQuality".into(), &"high".into())?;
-    // drawImage(VideoFrame, dx, dy, dw, dh): web-sys types it only behind unstable APIs.
-    let draw: Function = Reflect::get(&ctx, &"drawImage".into())?.dyn_into()?;
-    let args = Array::of5(frame, &0.into(), &0.into(), &w.into(), &h.into());
-    draw.apply(&ctx, &args)?;
+    context(&canvas)?.put_image_data(&image, 0.0, 0.0)?;
     Ok(canvas)
 }
 

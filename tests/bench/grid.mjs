@@ -558,6 +558,14 @@ async function allocatorDump(browser) {
         top[name] = Math.round(parseInt(size.value, 16) / 1e5) / 10;
       }
     }
+    if (process.env.BENCH_DUMP_DETAIL) {
+      const under = Object.entries(dumps.allocators)
+        .filter(([n, a]) => n.startsWith(process.env.BENCH_DUMP_DETAIL) && a.attrs?.size)
+        .map(([n, a]) => [n, parseInt(a.attrs.size.value, 16), JSON.stringify(a.attrs).slice(0, 300)]);
+      under.sort((a, b) => b[1] - a[1]);
+      console.error(`${names.get(e.pid)} ${e.pid}: ${under.length} dumps under ${process.env.BENCH_DUMP_DETAIL}`);
+      for (const u of under.slice(0, 12)) console.error(`  ${u[0]} ${(u[1] / 1e6).toFixed(2)} MB ${u[2]}`);
+    }
     const resident = dumps.process_totals?.resident_set_bytes;
     const key = `${names.get(e.pid) ?? 'process'} ${e.pid}`;
     out[key] = {
@@ -578,6 +586,18 @@ async function memorySnapshot(page, cdp, worker, baseline) {
     cards: document.querySelectorAll('[data-testid=card]').length,
     pages: document.querySelectorAll('[data-testid=page]').length,
     farPages: document.querySelectorAll('[data-testid=page].far').length,
+    // Thumbnail pixels against the pixels they cover (CSS width × device pixel ratio).
+    thumbs: (() => {
+      const shown = [...document.querySelectorAll('[data-testid=card] img')].filter((i) => i.naturalWidth > 0 && i.clientWidth > 0);
+      const sum = (f) => shown.reduce((s, i) => s + f(i), 0);
+      return {
+        count: shown.length,
+        naturalPx: sum((i) => i.naturalWidth * i.naturalHeight),
+        shownPx: sum((i) => i.clientWidth * i.clientHeight) * devicePixelRatio ** 2,
+        naturalWidth: shown[0]?.naturalWidth ?? 0,
+        shownWidth: (shown[0]?.clientWidth ?? 0) * devicePixelRatio,
+      };
+    })(),
   }));
   let workerHeap = null;
   if (worker) {
@@ -697,6 +717,12 @@ async function memoryBench(browser, app, dataOrigin, opts) {
   await sleep(2000);
   const afterGc = await memorySnapshot(page, cdp, workerLate, baseline);
   const allocators = await allocatorDump(page.context().browser()).catch((e) => ({ error: e.message }));
+  // What the browser gives back when the system asks for memory (caches of decoded images,
+  // discardable memory): a critical memory-pressure signal, as the OS sends when low.
+  await cdp.send('Memory.simulatePressureNotification', { level: 'critical' }).catch(() => {});
+  await sleep(2000);
+  const afterPressure = await memorySnapshot(page, cdp, workerLate, baseline);
+  const allocatorsAfterPressure = await allocatorDump(page.context().browser()).catch((e) => ({ error: e.message }));
   const requests = await (await fetch(`${dataOrigin}/__requests`)).json().catch(() => []);
   const fetched = requests.reduce((s, r) => s + (r.body_bytes || 0), 0);
   const problems = page.problems;
@@ -723,9 +749,11 @@ async function memoryBench(browser, app, dataOrigin, opts) {
     },
     final: settled,
     afterGc,
+    afterPressure,
     workerGc,
     allocatorsBeforeGc,
     allocators,
+    allocatorsAfterPressure,
     samples: samples.map((s) => ({
       pairs: s.pairs,
       seconds: Math.round(s.seconds),
@@ -800,7 +828,10 @@ function reportMemory(r) {
   console.log(`renderers (pid: Pss MB): ${f.renderers.map((x) => `${x.pid}: ${fmt(mb(x.pss), 0)}`).join(', ')}`);
   console.log(`fetched from the data server: ${fmt(mb(r.fetched), 0)} MB in ${r.requests} requests (${fmt((100 * r.fetched) / r.fileSize, 0)}% of the file)`);
   console.log(`forced GC of the worker: ${r.workerGc}`);
-  for (const [when, dump] of [['before GC', r.allocatorsBeforeGc], ['after GC', r.allocators]]) {
+  const th = f.thumbs;
+  if (th?.count) console.log(`thumbnails in view: ${th.count}, ${fmt(th.naturalPx / th.shownPx, 2)} × the device pixels they cover (e.g. ${th.naturalWidth} px wide shown over ${fmt(th.shownWidth, 0)})`);
+  if (r.afterPressure) console.log(`after a critical memory-pressure signal: tab ${fmt(mb(r.afterPressure.tab?.pss ?? 0), 0)} MB`);
+  for (const [when, dump] of [['before GC', r.allocatorsBeforeGc], ['after GC', r.allocators], ['after memory pressure', r.allocatorsAfterPressure]]) {
     for (const [proc, d] of Object.entries(dump ?? {})) {
       if (proc === 'error') console.log(`memory dump ${when}: ${d}`);
       else if (proc.includes(String(r.final.tab?.pid))) console.log(`Chromium's allocators in the tab's renderer ${when} (MB): ${Object.entries(d.allocators).slice(0, 16).map(([k, v]) => `${k} ${v}`).join(', ')}`);

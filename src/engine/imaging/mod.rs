@@ -4,6 +4,7 @@
 
 pub mod diff;
 pub mod frame;
+pub mod shrink;
 pub mod sniff;
 
 /// The size of a thumbnail `target` pixels wide of an image of `(width, height)`: the
