@@ -36,7 +36,7 @@ pub const SHARD_CACHE: usize = 32;
 
 /// Recently shown image pairs kept in memory, so reopening a sample or scrolling back
 /// costs no transfer. Bounded in bytes; the oldest go first.
-pub const PAIR_CACHE_BYTES: usize = 48 * 1024 * 1024;
+pub const PAIR_CACHE_BYTES: usize = 24 * 1024 * 1024;
 
 /// A manifest larger than this is refused.
 pub const MAX_MANIFEST_BYTES: usize = 4 * 1024 * 1024;

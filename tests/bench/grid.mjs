@@ -38,6 +38,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+import { launchRaw } from './cdp_pipe.mjs';
+
 const BENCH_DIR = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(BENCH_DIR, '..', '..');
 const require = createRequire(path.join(ROOT, 'tests', 'e2e', 'package.json'));
@@ -85,6 +87,7 @@ function options(argv) {
     else if (a === '--out') o.out = path.resolve(value());
     else if (a === '--profile') o.profile = true;
     else if (a === '--scroll-timeout') o.scrollTimeout = Number(value());
+    else if (a === '--playwright') o.playwright = true;
     else if (a === '--memory-timeout') o.memoryTimeout = Number(value());
     else if (a === '--max-pairs') o.maxPairs = Number(value());
     else if (a === '-h' || a === '--help') {
@@ -191,6 +194,29 @@ function memoryOf(pid) {
   } catch {
     return null;
   }
+}
+
+/** The largest mappings of a process by Pss: [{ range, name, size, rss, pss }] in bytes. */
+function biggestMappings(pid, count = 8) {
+  let text;
+  try {
+    text = readFileSync(`/proc/${pid}/smaps`, 'utf8');
+  } catch {
+    return [];
+  }
+  const maps = [];
+  let cur = null;
+  for (const line of text.split('\n')) {
+    const head = /^([0-9a-f]+)-([0-9a-f]+) \S+ \S+ \S+ \S+\s*(.*)$/.exec(line);
+    if (head) {
+      cur = { range: `${head[1]}-${head[2]}`, name: head[3] || '[anon]', size: 0, rss: 0, pss: 0 };
+      maps.push(cur);
+      continue;
+    }
+    const kv = /^(Size|Rss|Pss):\s+(\d+) kB/.exec(line);
+    if (kv && cur) cur[kv[1].toLowerCase()] = Number(kv[2]) * 1024;
+  }
+  return maps.sort((a, b) => b.pss - a.pss).slice(0, count);
 }
 
 /** The browser's processes with their memory: [{ pid, kind, pss, rss, private }]. */
@@ -717,6 +743,7 @@ async function memoryBench(browser, app, dataOrigin, opts) {
   await sleep(2000);
   const afterGc = await memorySnapshot(page, cdp, workerLate, baseline);
   const allocators = await allocatorDump(page.context().browser()).catch((e) => ({ error: e.message }));
+  const mappings = afterGc.tab ? biggestMappings(afterGc.tab.pid) : [];
   // What the browser gives back when the system asks for memory (caches of decoded images,
   // discardable memory): a critical memory-pressure signal, as the OS sends when low.
   await cdp.send('Memory.simulatePressureNotification', { level: 'critical' }).catch(() => {});
@@ -750,6 +777,7 @@ async function memoryBench(browser, app, dataOrigin, opts) {
     final: settled,
     afterGc,
     afterPressure,
+    mappings,
     workerGc,
     allocatorsBeforeGc,
     allocators,
@@ -828,6 +856,7 @@ function reportMemory(r) {
   console.log(`renderers (pid: Pss MB): ${f.renderers.map((x) => `${x.pid}: ${fmt(mb(x.pss), 0)}`).join(', ')}`);
   console.log(`fetched from the data server: ${fmt(mb(r.fetched), 0)} MB in ${r.requests} requests (${fmt((100 * r.fetched) / r.fileSize, 0)}% of the file)`);
   console.log(`forced GC of the worker: ${r.workerGc}`);
+  if (r.mappings?.length) console.log(`largest mappings of the tab's renderer (MB size/rss/pss): ${r.mappings.map((m) => `${m.name} ${fmt(mb(m.size), 0)}/${fmt(mb(m.rss), 0)}/${fmt(mb(m.pss), 0)}`).join(', ')}`);
   const th = f.thumbs;
   if (th?.count) console.log(`thumbnails in view: ${th.count}, ${fmt(th.naturalPx / th.shownPx, 2)} × the device pixels they cover (e.g. ${th.naturalWidth} px wide shown over ${fmt(th.shownWidth, 0)})`);
   if (r.afterPressure) console.log(`after a critical memory-pressure signal: tab ${fmt(mb(r.afterPressure.tab?.pss ?? 0), 0)} MB`);
@@ -866,8 +895,10 @@ async function main() {
       reportScroll(results.scroll);
     }
     if (want('memory')) {
-      // A browser of its own, so its processes are this tab's and the browser's alone.
-      const browser = await launch();
+      // A browser of its own, so its processes are this tab's and the browser's alone;
+      // driven without Playwright, which makes Chromium keep every response body (see
+      // cdp_pipe.mjs), unless --playwright asks for the old way.
+      const browser = opts.playwright ? await launch() : await launchRaw({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
       try {
         results.memory = await memoryBench(browser, app, data, opts);
       } finally {
