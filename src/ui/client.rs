@@ -11,11 +11,13 @@ use js_sys::{Array, Reflect};
 use leptos::prelude::*;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use web_sys::{Blob, ErrorEvent, MessageEvent, Worker};
+use web_sys::{Blob, ErrorEvent, ImageBitmap, MessageEvent, Worker};
 
 use crate::protocol::{FromWorker, Reply, Request, Stats, ToWorker};
 
-type Answer = Result<(Reply, Vec<Blob>), String>;
+/// A reply with the Blobs and the bitmaps (thumbnails, `None` where a side has none) that
+/// came with it.
+type Answer = Result<(Reply, Vec<Blob>, Vec<Option<ImageBitmap>>), String>;
 
 /// A worker dying this many times within `CRASH_WINDOW_MS` stops the view from being
 /// reloaded after each: a file that makes the decoder panic would otherwise loop.
@@ -92,6 +94,11 @@ impl Client {
             .and_then(|b| b.dyn_into::<Array>().ok())
             .map(|a| a.iter().filter_map(|b| b.dyn_into::<Blob>().ok()).collect())
             .unwrap_or_default();
+        let bitmaps: Vec<Option<ImageBitmap>> = Reflect::get(&data, &"bitmaps".into())
+            .ok()
+            .and_then(|b| b.dyn_into::<Array>().ok())
+            .map(|a| a.iter().map(|b| b.dyn_into::<ImageBitmap>().ok()).collect())
+            .unwrap_or_default();
         let Ok(msg) = serde_json::from_str::<FromWorker>(&json) else {
             web_sys::console::error_1(&"unreadable message from the worker".into());
             return;
@@ -109,12 +116,18 @@ impl Client {
             }
             return;
         }
-        if let Some(tx) = self.pending.borrow_mut().remove(&msg.id) {
-            let answer = match msg.reply {
-                Reply::Error { message } => Err(message),
-                reply => Ok((reply, blobs)),
-            };
-            let _ = tx.send(answer);
+        let tx = self.pending.borrow_mut().remove(&msg.id);
+        let unused = match (tx, msg.reply) {
+            (Some(tx), Reply::Error { message }) => tx.send(Err(message)).err(),
+            (Some(tx), reply) => tx.send(Ok((reply, blobs, bitmaps))).err(),
+            (None, _) => Some(Ok((Reply::Done, blobs, bitmaps))),
+        };
+        // A reply nobody waits for any more (the view went away): its bitmaps' pixels
+        // are freed now rather than at the next garbage collection.
+        if let Some(Ok((_, _, bitmaps))) = unused {
+            for b in bitmaps.into_iter().flatten() {
+                b.close();
+            }
         }
     }
 
@@ -238,7 +251,16 @@ pub fn stand_with_files(kind: &'static str, request: Request, files: Option<Arra
 
 /// Ask the worker; an error reply comes back as `Err(message)`. Dropping the future
 /// before the reply cancels the request in the worker (its reads are aborted).
-pub async fn request(request: Request) -> Answer {
+pub async fn request(request: Request) -> Result<(Reply, Vec<Blob>), String> {
+    let (reply, blobs, bitmaps) = request_pictures(request).await?;
+    for b in bitmaps.into_iter().flatten() {
+        b.close();
+    }
+    Ok((reply, blobs))
+}
+
+/// [`request`], with the thumbnails that came with the reply.
+pub async fn request_pictures(request: Request) -> Answer {
     let sent = CLIENT.with(|c| c.borrow().as_ref().map(|c| (Rc::clone(c), c.send(request))));
     let Some((client, (id, rx))) = sent else { return Err("the worker is not running".into()) };
     let mut pending = Pending { client, id, done: false };

@@ -15,7 +15,7 @@ use futures::future::AbortHandle;
 use js_sys::{Array, Object, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use web_sys::{Blob, BlobPropertyBag, DedicatedWorkerGlobalScope, MessageEvent};
+use web_sys::{Blob, BlobPropertyBag, DedicatedWorkerGlobalScope, ImageBitmap, MessageEvent};
 
 use crate::engine::dataset::hub;
 use crate::engine::dataset::link::ColumnMap;
@@ -38,30 +38,61 @@ fn blob(bytes: &[u8], mime: &str) -> Result<Blob, JsValue> {
     Blob::new_with_u8_array_sequence_and_options(&parts, &options)
 }
 
-/// One side of a pair as handed to the page: its Blob (empty when refused, with why) and
-/// MIME type; a thumbnail `thumb` pixels wide when asked for and the image is wider.
-async fn side(bytes: &[u8], checked: Result<Header, EngineError>, thumb: Option<u32>) -> Result<(Blob, String, Option<String>), JsValue> {
+/// One side of a pair as handed to the page.
+enum Side {
+    /// The image as stored (empty when refused, with why), and its MIME type.
+    Stored(Blob, String, Option<String>),
+    /// A thumbnail, and the stored image's MIME type.
+    Thumb(ImageBitmap, String),
+}
+
+/// One side of a pair: a thumbnail `thumb` pixels wide when asked for, the image is wider
+/// and can be decoded; otherwise as stored.
+async fn side(bytes: &[u8], checked: Result<Header, EngineError>, thumb: Option<u32>) -> Result<Side, JsValue> {
     let header = match checked {
         Ok(h) => h,
-        Err(e) => return Ok((blob(&[], ImageFormat::Unknown.mime())?, ImageFormat::Unknown.mime().into(), Some(e.to_string()))),
+        Err(e) => return Ok(Side::Stored(blob(&[], ImageFormat::Unknown.mime())?, ImageFormat::Unknown.mime().into(), Some(e.to_string()))),
     };
     let mime = header.format.mime();
     if let Some((size, t)) = header.size.zip(thumb).filter(|&((w, _), t)| w > t) {
         // An image the browser cannot decode is handed over as stored: the card says so.
-        if let Ok(small) = thumbs::shrink(bytes, mime, size, t).await {
-            return Ok((small, thumbs::THUMB_MIME.into(), None));
+        if let Ok(small) = thumbs::thumbnail(bytes, mime, size, t).await {
+            return Ok(Side::Thumb(small, mime.into()));
         }
     }
-    Ok((blob(bytes, mime)?, mime.into(), None))
+    Ok(Side::Stored(blob(bytes, mime)?, mime.into(), None))
 }
 
 /// Pairs whose thumbnails are made at once: enough to keep the browser's decoding
 /// threads busy, few enough that the full-size images held meanwhile stay a few MB.
 const THUMBS_AT_ONCE: usize = 4;
 
-/// The reply to `Images`: the pairs' Blobs, thumbnails made a few pairs at a time (the
+/// What travels beside a reply's JSON: Blobs, and (for thumbnails) ImageBitmaps, which
+/// move to the page. For `Images`, both lists hold two entries a pair, source then
+/// edited: a side's Blob is empty when it is a thumbnail, its bitmap null when it is not.
+#[derive(Default)]
+struct Attached {
+    blobs: Vec<Blob>,
+    bitmaps: Vec<Option<ImageBitmap>>,
+}
+
+impl Attached {
+    fn blobs(blobs: Vec<Blob>) -> Self {
+        Self { blobs, bitmaps: Vec::new() }
+    }
+}
+
+/// A side as (Blob, bitmap, MIME type, why refused); `None` when no empty Blob could be made.
+fn split(side: Side) -> Option<(Blob, Option<ImageBitmap>, String, Option<String>)> {
+    match side {
+        Side::Stored(blob, mime, error) => Some((blob, None, mime, error)),
+        Side::Thumb(bitmap, mime) => Blob::new().ok().map(|empty| (empty, Some(bitmap), mime, None)),
+    }
+}
+
+/// The reply to `Images`: the pairs' sides, thumbnails made a few pairs at a time (the
 /// browser decodes on its own threads), in row order.
-async fn images_reply(pairs: Vec<ShownPair>, thumb: Option<u32>) -> (Reply, Vec<Blob>) {
+async fn images_reply(pairs: Vec<ShownPair>, thumb: Option<u32>) -> (Reply, Attached) {
     use futures::StreamExt;
     let sides = futures::stream::iter(pairs.iter().map(|p| async move {
         let s = side(&p.pair.source, p.source.clone(), thumb).await;
@@ -71,73 +102,89 @@ async fn images_reply(pairs: Vec<ShownPair>, thumb: Option<u32>) -> (Reply, Vec<
     .buffered(THUMBS_AT_ONCE)
     .collect::<Vec<_>>()
     .await;
-    let mut blobs = Vec::with_capacity(pairs.len() * 2);
+    let mut attached = Attached::default();
     let mut images = Vec::with_capacity(pairs.len());
     for (p, s, e) in sides {
-        match (s, e) {
-            (Ok((sb, source_mime, source_error)), Ok((eb, edited_mime, edited_error))) => {
-                blobs.push(sb);
-                blobs.push(eb);
-                images.push(ImagePair {
-                    row: p.pair.row,
-                    source_mime,
-                    edited_mime,
-                    source_bytes: p.pair.source.len() as u64,
-                    edited_bytes: p.pair.edited.len() as u64,
-                    source_error,
-                    edited_error,
-                });
-            }
-            _ => web_sys::console::error_1(&"worker: could not create an image Blob".into()),
-        }
+        let (Ok(s), Ok(e)) = (s, e) else {
+            web_sys::console::error_1(&"worker: could not hand over an image".into());
+            continue;
+        };
+        let (Some(s), Some(e)) = (split(s), split(e)) else {
+            web_sys::console::error_1(&"worker: could not hand over an image".into());
+            continue;
+        };
+        let ((sb, sm, source_mime, source_error), (eb, em, edited_mime, edited_error)) = (s, e);
+        images.push(ImagePair {
+            row: p.pair.row,
+            source_mime,
+            edited_mime,
+            source_bytes: p.pair.source.len() as u64,
+            edited_bytes: p.pair.edited.len() as u64,
+            source_error,
+            edited_error,
+        });
+        attached.blobs.extend([sb, eb]);
+        attached.bitmaps.extend([sm, em]);
     }
-    (Reply::Images { images }, blobs)
+    (Reply::Images { images }, attached)
 }
 
-fn post(msg: &FromWorker, blobs: &[Blob]) {
+fn post(msg: &FromWorker, attached: &Attached) {
     let json = serde_json::to_string(msg).unwrap_or_else(|e| {
         format!(r#"{{"id":{},"stats":{{"requests":0,"bytes":0}},"reply":{{"kind":"error","message":"{}"}}}}"#, msg.id, e)
     });
     let obj = Object::new();
-    let array = Array::new();
-    for b in blobs {
-        array.push(b);
+    let blobs: Array = attached.blobs.iter().collect();
+    let bitmaps = Array::new();
+    let moved = Array::new();
+    for b in &attached.bitmaps {
+        match b {
+            Some(b) => {
+                bitmaps.push(b);
+                moved.push(b);
+            }
+            None => {
+                bitmaps.push(&JsValue::NULL);
+            }
+        }
     }
     // Setting properties on a fresh plain object cannot fail.
     let _ = Reflect::set(&obj, &"json".into(), &json.into());
-    let _ = Reflect::set(&obj, &"blobs".into(), &array);
-    if let Err(e) = scope().post_message(&obj) {
+    let _ = Reflect::set(&obj, &"blobs".into(), &blobs);
+    let _ = Reflect::set(&obj, &"bitmaps".into(), &bitmaps);
+    // The bitmaps move to the page: no copy of their pixels stays here.
+    if let Err(e) = scope().post_message_with_transfer(&obj, &moved) {
         web_sys::console::error_2(&"worker: could not post a reply".into(), &e);
     }
 }
 
-async fn answer(session: &Session<WebBackend>, request: Request, files: Vec<Blob>) -> (Reply, Vec<Blob>) {
+async fn answer(session: &Session<WebBackend>, request: Request, files: Vec<Blob>) -> (Reply, Attached) {
     let result = match request {
         Request::Local { names } => {
             session.forget_local(&names).await;
             session.backend().set_local(names.into_iter().zip(files).collect());
-            Ok((Reply::Done, vec![]))
+            Ok((Reply::Done, Attached::default()))
         }
         Request::Hub { base, token } => {
             // The page chose the Hub; a stand-in is taken only on this computer.
             let here = scope().location().href();
             session.set_hub(hub::choose_hub(&here, Some(&base)), token);
-            Ok((Reply::Done, vec![]))
+            Ok((Reply::Done, Attached::default()))
         }
-        Request::Count { file } => session.count(&file).await.map(|rows| (Reply::Counted { rows }, vec![])),
-        Request::Scores { file } => session.scores(&file).await.map(|scores| (Reply::Scores { scores }, vec![])),
-        Request::Search { files, query, limit, from } => session.search(&files, &query, from, limit).await.map(|searched| (Reply::Searched { searched }, vec![])),
-        Request::FindId { id } => session.find_id(id).await.map(|(at, indexed)| (Reply::FoundId { at, indexed }, vec![])),
-        Request::Cost { file, rows, images } => session.cost(&file, &rows, images).await.map(|cost| (Reply::Cost { cost }, vec![])),
+        Request::Count { file } => session.count(&file).await.map(|rows| (Reply::Counted { rows }, Attached::default())),
+        Request::Scores { file } => session.scores(&file).await.map(|scores| (Reply::Scores { scores }, Attached::default())),
+        Request::Search { files, query, limit, from } => session.search(&files, &query, from, limit).await.map(|searched| (Reply::Searched { searched }, Attached::default())),
+        Request::FindId { id } => session.find_id(id).await.map(|(at, indexed)| (Reply::FoundId { at, indexed }, Attached::default())),
+        Request::Cost { file, rows, images } => session.cost(&file, &rows, images).await.map(|cost| (Reply::Cost { cost }, Attached::default())),
         Request::Open { src, map } => match (Source::parse(Some(&src)), map.as_deref().map(ColumnMap::parse).transpose()) {
             (_, Err(detail)) => Err(EngineError::Source { src: format!("map={}", map.unwrap_or_default()), detail }),
             (Ok(source), Ok(map)) => {
                 session.set_map(map);
-                session.open(&source).await.map(|d| (Reply::Opened { dataset: (*d).clone() }, vec![]))
+                session.open(&source).await.map(|d| (Reply::Opened { dataset: (*d).clone() }, Attached::default()))
             }
             (Err(e), _) => Err(e),
         },
-        Request::Rows { file, rows } => session.rows(&file, &rows).await.map(|samples| (Reply::Rows { samples }, vec![])),
+        Request::Rows { file, rows } => session.rows(&file, &rows).await.map(|samples| (Reply::Rows { samples }, Attached::default())),
         Request::Images { file, rows, thumb } => match session.shown_images(&file, &rows).await {
             Ok(pairs) => Ok(images_reply(pairs, thumb).await),
             Err(e) => Err(e),
@@ -150,11 +197,11 @@ async fn answer(session: &Session<WebBackend>, request: Request, files: Vec<Blob
                 detail: "map could not be handed to the page".into(),
             })?;
             let reply = Reply::Diff { fraction: d.fraction, width: d.width, height: d.height, resized: d.resized };
-            Ok((reply, vec![heatmap]))
+            Ok((reply, Attached::blobs(vec![heatmap])))
         }),
         Request::Crash | Request::Cancel { .. } => unreachable!("handled before dispatch"),
     };
-    result.unwrap_or_else(|e| (Reply::Error { message: e.to_string() }, vec![]))
+    result.unwrap_or_else(|e| (Reply::Error { message: e.to_string() }, Attached::default()))
 }
 
 /// Entry point of the worker binary.
@@ -183,7 +230,7 @@ pub fn start() {
             Ok(m) => m,
             Err(e) => {
                 let reply = Reply::Error { message: format!("worker: unreadable request ({e})") };
-                post(&FromWorker { id: 0, stats: session.stats(), reply }, &[]);
+                post(&FromWorker { id: 0, stats: session.stats(), reply }, &Attached::default());
                 return;
             }
         };
@@ -200,8 +247,8 @@ pub fn start() {
         let session = Rc::clone(&session);
         let running = Rc::clone(&running);
         let (work, handle) = futures::future::abortable(async move {
-            let (reply, blobs) = answer(&session, msg.request, files).await;
-            post(&FromWorker { id: msg.id, stats: session.stats(), reply }, &blobs);
+            let (reply, attached) = answer(&session, msg.request, files).await;
+            post(&FromWorker { id: msg.id, stats: session.stats(), reply }, &attached);
         });
         running.borrow_mut().insert(msg.id, handle);
         wasm_bindgen_futures::spawn_local(async move {
@@ -211,5 +258,5 @@ pub fn start() {
     });
     scope().set_onmessage(Some(on_message.as_ref().unchecked_ref()));
     on_message.forget();
-    post(&FromWorker { id: 0, stats: Default::default(), reply: Reply::Ready }, &[]);
+    post(&FromWorker { id: 0, stats: Default::default(), reply: Reply::Ready }, &Attached::default());
 }

@@ -1,7 +1,9 @@
 //! Thumbnails for the grid, made off the page's thread: an image decoded at (about) the
-//! size shown, shrunk to it, put on an `OffscreenCanvas` and encoded as WebP. A card then holds a few
-//! tens of KB instead of a 2000×1500 bitmap, so scrolling through thousands of pairs keeps
-//! the tab's memory bounded.
+//! size shown, shrunk to it, and handed to the page as an `ImageBitmap` (its pixels move,
+//! not copied), which a card's `<canvas>` takes over. A card then holds ~100 KB of pixels
+//! instead of a 2000×1500 bitmap, and nothing is left behind when it goes: an `<img>` of
+//! an encoded thumbnail would leave its decoded pixels in the browser's cache of decoded
+//! images (~110 MB after a thousand of them), which a canvas does not use.
 //!
 //! Where the browser has WebCodecs' `ImageDecoder`, the image is decoded straight from
 //! its bytes with a desired size: a JPEG is then decoded at 1/2, 1/4 or 1/8 scale in the
@@ -14,7 +16,7 @@ use js_sys::{Array, Object, Promise, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{Blob, BlobPropertyBag, ImageBitmap, ImageBitmapOptions, ImageEncodeOptions, OffscreenCanvas, OffscreenCanvasRenderingContext2d, ResizeQuality};
+use web_sys::{Blob, BlobPropertyBag, ImageBitmap, ImageBitmapOptions, OffscreenCanvas, OffscreenCanvasRenderingContext2d, ResizeQuality};
 
 use wasm_bindgen::Clamped;
 use web_sys::ImageData;
@@ -22,10 +24,6 @@ use web_sys::ImageData;
 use crate::engine::imaging::shrink::Shrink;
 use crate::engine::imaging::thumb_size;
 
-/// The MIME type thumbnails are encoded as.
-pub const THUMB_MIME: &str = "image/webp";
-/// WebP quality of thumbnails: no visible loss at card size, ~20–40 KB for 480 px.
-const QUALITY: f64 = 0.82;
 /// The widest thumbnail made; asking for more gets this.
 pub const MAX_THUMB_WIDTH: u32 = 1024;
 
@@ -50,9 +48,9 @@ extern "C" {
     fn close_frame(this: &Frame);
 }
 
-/// The image (`bytes` of type `mime`, `size` pixels) resized to `target` pixels wide,
-/// height in proportion, as WebP.
-pub async fn shrink(bytes: &[u8], mime: &str, size: (u32, u32), target: u32) -> Result<Blob, JsValue> {
+/// The image (`bytes` of type `mime`, `size` pixels) at `target` pixels wide (or its own
+/// width when narrower), height in proportion, as an `ImageBitmap` to hand to the page.
+pub async fn thumbnail(bytes: &[u8], mime: &str, size: (u32, u32), target: u32) -> Result<ImageBitmap, JsValue> {
     let target = target.clamp(1, MAX_THUMB_WIDTH);
     // At a reduced scale when the size is known; a decoder that went below the target
     // (it picks the scale) decodes again at full size.
@@ -65,10 +63,7 @@ pub async fn shrink(bytes: &[u8], mime: &str, size: (u32, u32), target: u32) -> 
             Err(_) => resized_bitmap(bytes, mime, target).await?,
         },
     };
-    let encode = ImageEncodeOptions::new();
-    encode.set_type(THUMB_MIME);
-    encode.set_quality(QUALITY);
-    JsFuture::from(canvas.convert_to_blob_with_options(&encode)?).await?.dyn_into()
+    canvas.transfer_to_image_bitmap()
 }
 
 /// Decode with `ImageDecoder` (at about the target size when the image's `size` is given)

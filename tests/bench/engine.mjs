@@ -20,8 +20,9 @@
 //
 // Per layout and reader, in a fresh browser context (no cache):
 //   ours       the app at ?src=<file>; done when 24 [data-testid=card] each have a non-empty
-//              [data-testid=instruction] and img[data-testid=source-image|edited-image]
-//              complete with naturalWidth > 0;
+//              [data-testid=instruction] and both [data-testid=source-image|edited-image]
+//              shown (a thumbnail canvas that took its bitmap, or an img complete with
+//              naturalWidth > 0);
 //   hyparquet  hyparquet.html?src=<file>: parquetReadObjects of rows 0-23 of edit_instruction,
 //              source_image and edited_image (useOffsetIndex, utf8: false, the compressors of
 //              hyparquet-compressors), each image shown from a Blob URL; done when all loaded.
@@ -281,8 +282,8 @@ const OURS_DONE = (n) => {
   if (cards.length < n) return false;
   const ok = cards.every((c) => {
     const text = (c.querySelector('[data-testid=instruction]')?.textContent ?? '').trim();
-    const imgs = ['source-image', 'edited-image'].map((id) => c.querySelector(`img[data-testid=${id}]`));
-    return text && imgs.every((img) => img && img.complete && img.naturalWidth > 0);
+    const imgs = ['source-image', 'edited-image'].map((id) => c.querySelector(`[data-testid=${id}]`));
+    return text && imgs.every((i) => i && (i.tagName === 'CANVAS' ? i.hasAttribute('data-shown') : i.complete && i.naturalWidth > 0));
   });
   return ok && { ms: performance.now(), origin: performance.timeOrigin };
 };

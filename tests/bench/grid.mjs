@@ -18,7 +18,7 @@
 //   memory   grid-2k-large.parquet: scrolled screen by screen through all 2,000 pairs,
 //            waiting on each screen until its thumbnails are shown. Then the JS heaps
 //            (page: CDP Performance.getMetrics; worker: Runtime.getHeapUsage through an
-//            attached session), DOM nodes, <img> elements and the memory of the
+//            attached session), DOM nodes, <img>/<canvas> elements and the memory of the
 //            browser's processes (/proc/<pid>/smaps_rollup), before and after a forced
 //            GC, with the peak seen while scrolling. Goal: the tab's memory <= 300 MB.
 //
@@ -340,8 +340,8 @@ async function openGallery(browser, app, src) {
   await page.goto(url);
   await page.waitForFunction(
     () => {
-      const img = document.querySelector('[data-testid=card] img[data-testid=source-image]');
-      return img && img.complete && img.naturalWidth > 0;
+      const i = document.querySelector('[data-testid=card] [data-testid=source-image]');
+      return i && (i.tagName === 'CANVAS' ? i.hasAttribute('data-shown') : i.complete && i.naturalWidth > 0);
     },
     null,
     { timeout: 60_000, polling: 100 },
@@ -607,20 +607,21 @@ async function memorySnapshot(page, cdp, worker, baseline) {
   const metrics = Object.fromEntries((await cdp.send('Performance.getMetrics')).metrics.map((m) => [m.name, m.value]));
   const dom = await cdp.send('Memory.getDOMCounters').catch(() => ({}));
   const pageInfo = await page.evaluate(() => ({
-    imgs: document.querySelectorAll('img').length,
-    imgsWithSrc: document.querySelectorAll('img[src]').length,
+    imgs: document.querySelectorAll('img, canvas').length,
+    imgsWithSrc: document.querySelectorAll('img[src], canvas[data-shown]').length,
     cards: document.querySelectorAll('[data-testid=card]').length,
     pages: document.querySelectorAll('[data-testid=page]').length,
     farPages: document.querySelectorAll('[data-testid=page].far').length,
     // Thumbnail pixels against the pixels they cover (CSS width × device pixel ratio).
     thumbs: (() => {
-      const shown = [...document.querySelectorAll('[data-testid=card] img')].filter((i) => i.naturalWidth > 0 && i.clientWidth > 0);
+      const px = (i) => (i.tagName === 'CANVAS' ? [i.width, i.height] : [i.naturalWidth, i.naturalHeight]);
+      const shown = [...document.querySelectorAll('[data-testid=card] [data-testid$=-image]')].filter((i) => px(i)[0] > 0 && i.clientWidth > 0);
       const sum = (f) => shown.reduce((s, i) => s + f(i), 0);
       return {
         count: shown.length,
-        naturalPx: sum((i) => i.naturalWidth * i.naturalHeight),
+        naturalPx: sum((i) => px(i)[0] * px(i)[1]),
         shownPx: sum((i) => i.clientWidth * i.clientHeight) * devicePixelRatio ** 2,
-        naturalWidth: shown[0]?.naturalWidth ?? 0,
+        naturalWidth: shown[0] ? px(shown[0])[0] : 0,
         shownWidth: (shown[0]?.clientWidth ?? 0) * devicePixelRatio,
       };
     })(),
@@ -675,8 +676,8 @@ async function memoryBench(browser, app, dataOrigin, opts) {
   if (!workerLate) console.error('memory: no CDP session to the worker; its heap is not measured');
   await page.waitForFunction(
     () => {
-      const img = document.querySelector('[data-testid=card] img[data-testid=source-image]');
-      return img && img.complete && img.naturalWidth > 0;
+      const i = document.querySelector('[data-testid=card] [data-testid=source-image]');
+      return i && (i.tagName === 'CANVAS' ? i.hasAttribute('data-shown') : i.complete && i.naturalWidth > 0);
     },
     null,
     { timeout: 120_000, polling: 100 },
@@ -693,7 +694,7 @@ async function memoryBench(browser, app, dataOrigin, opts) {
           const r = c.getBoundingClientRect();
           return r.bottom > 0 && r.top < innerHeight;
         });
-        return cards.length > 0 && cards.every((c) => [...c.querySelectorAll('img')].every((i) => i.complete && i.naturalWidth > 0));
+        return cards.length > 0 && cards.every((c) => [...c.querySelectorAll('[data-testid$=-image]')].every((i) => (i.tagName === 'CANVAS' ? i.hasAttribute('data-shown') : i.complete && i.naturalWidth > 0)));
       },
       null,
       { timeout: Math.max(1000, deadline - Date.now()), polling: 100 },
@@ -843,7 +844,7 @@ function reportMemory(r) {
       row('  worker JS heap used', (s) => (s.workerHeapUsed == null ? NaN : mb(s.workerHeapUsed))),
       ['  worker JS heap total', '', fmt(f.workerHeapTotal == null ? NaN : mb(f.workerHeapTotal), 0), fmt(g.workerHeapTotal == null ? NaN : mb(g.workerHeapTotal), 0)],
       row('DOM nodes (count)', (s) => s.nodes),
-      row('<img> elements (count)', (s) => s.imgs),
+      row('<img> and <canvas> elements (count)', (s) => s.imgs),
       ['cards in the DOM (count)', '', String(f.cards), String(g.cards)],
       ['pages, of which far (count)', '', `${f.pages}, ${f.farPages}`, `${g.pages}, ${g.farPages}`],
       row('browser process growth', (s, k) => mb(k ? s.browserGrowth : s.browser?.growth ?? 0)),

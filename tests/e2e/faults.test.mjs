@@ -25,17 +25,17 @@ beforeEach(() => clearRequests(urls.data));
 
 const FILE = 'pyarrow_page_index_plain.parquet';
 
-/** SHA-256 of the bytes behind each loaded card's images, with the card's row. */
+/** SHA-256 of what each loaded card shows (the pixels of a thumbnail, the bytes behind an
+ * image as stored), with the card's row. */
 function shownImages(page) {
   return page.evaluate(async () => {
     const hex = (buf) => [...new Uint8Array(buf)].map((b) => b.toString(16).padStart(2, '0')).join('');
     const out = [];
     for (const card of document.querySelectorAll('[data-testid=card]')) {
-      const imgs = ['source-image', 'edited-image'].map((id) => card.querySelector(`img[data-testid=${id}]`));
-      if (!imgs.every((i) => i && i.complete && i.naturalWidth > 0)) continue;
-      const [source, edited] = await Promise.all(
-        imgs.map(async (i) => hex(await crypto.subtle.digest('SHA-256', await (await fetch(i.src)).arrayBuffer()))),
-      );
+      const imgs = ['source-image', 'edited-image'].map((id) => card.querySelector(`[data-testid=${id}]`));
+      if (!imgs.every((i) => i && (i.tagName === 'CANVAS' ? i.hasAttribute('data-shown') : i.complete && i.naturalWidth > 0))) continue;
+      const bytes = async (i) => (i.tagName === 'CANVAS' ? new TextEncoder().encode(i.toDataURL()) : await (await fetch(i.src)).arrayBuffer());
+      const [source, edited] = await Promise.all(imgs.map(async (i) => hex(await crypto.subtle.digest('SHA-256', await bytes(i)))));
       out.push({ row: Number(card.getAttribute('data-row')), source, edited });
     }
     return out;
@@ -46,7 +46,7 @@ function shownImages(page) {
 function waitForLoadedCards(page, n) {
   return waitInPage(
     page,
-    (n) => [...document.querySelectorAll('[data-testid=card] img[data-testid=edited-image]')].filter((i) => i.complete && i.naturalWidth > 0).length >= n,
+    (n) => [...document.querySelectorAll('[data-testid=card] [data-testid=edited-image]')].filter((i) => (i.tagName === 'CANVAS' ? i.hasAttribute('data-shown') : i.complete && i.naturalWidth > 0)).length >= n,
     n,
     { message: `${n} cards with images` },
   );
@@ -96,8 +96,8 @@ e2eTest('a server down for a while is named with its fault, and "Try again" brin
       () => {
         if (document.querySelector('[data-testid=try-again]')) return 'failed';
         const card = document.querySelector('[data-testid=card]');
-        const imgs = card ? [...card.querySelectorAll('img[data-testid$=-image]')] : [];
-        return imgs.length === 2 && imgs.every((i) => i.complete && i.naturalWidth > 0) ? 'shown' : false;
+        const imgs = card ? [...card.querySelectorAll('[data-testid$=-image]')] : [];
+        return imgs.length === 2 && imgs.every((i) => (i.tagName === 'CANVAS' ? i.hasAttribute('data-shown') : i.complete && i.naturalWidth > 0)) ? 'shown' : false;
       },
       null,
       { timeout: 30_000, message: 'the pairs, or a way to try again' },

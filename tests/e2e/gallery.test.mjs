@@ -178,9 +178,9 @@ e2eTest('demo: scrolling to the bottom loads every row of the demo', async ({ pa
       const cards = document.querySelectorAll('[data-testid=card]');
       const last = cards[cards.length - 1];
       const imgs = ['source-image', 'edited-image'].map((id) =>
-        last?.querySelector(`img[data-testid=${id}]`),
+        last?.querySelector(`[data-testid=${id}]`),
       );
-      return imgs.every((img) => img && img.complete && img.naturalWidth > 0);
+      return imgs.every((i) => i && (i.tagName === 'CANVAS' ? i.hasAttribute('data-shown') : i.complete && i.naturalWidth > 0));
     },
     null,
     { message: 'the images of the last card' },

@@ -218,8 +218,8 @@ export async function waitForCards(page, n = 1, { timeout = 30_000 } = {}) {
 
 /**
  * Waits until the element matched by `selector` (inside `root`, default the document) has
- * loaded images: every `img` with a data-testid of source-image / edited-image is complete
- * with naturalWidth > 0 (and there is at least one of each).
+ * loaded images: the source-image and edited-image elements are shown: an `img` complete
+ * with naturalWidth > 0, or a card's thumbnail `canvas` that took its bitmap (data-shown).
  */
 export async function waitForImages(page, rootSelector, { timeout = 30_000 } = {}) {
   await waitInPage(
@@ -228,9 +228,9 @@ export async function waitForImages(page, rootSelector, { timeout = 30_000 } = {
       const root = document.querySelector(sel);
       if (!root) return false;
       const imgs = ['source-image', 'edited-image'].map((id) =>
-        root.querySelector(`img[data-testid=${id}]`),
+        root.querySelector(`[data-testid=${id}]`),
       );
-      return imgs.every((img) => img && img.complete && img.naturalWidth > 0);
+      return imgs.every((i) => i && (i.tagName === 'CANVAS' ? i.hasAttribute('data-shown') : i.complete && i.naturalWidth > 0));
     },
     rootSelector,
     { timeout, message: `source and edited images loaded in ${rootSelector}` },

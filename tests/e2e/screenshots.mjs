@@ -77,7 +77,7 @@ async function main() {
         () => {
           const cards = [...document.querySelectorAll('[data-testid=card]')];
           const shown = cards.filter((c) => c.getBoundingClientRect().top < innerHeight);
-          return shown.length >= 6 && shown.every((c) => [...c.querySelectorAll('img')].every((i) => i.complete && i.naturalWidth > 0));
+          return shown.length >= 6 && shown.every((c) => [...c.querySelectorAll('[data-testid$=-image]')].every((i) => (i.tagName === 'CANVAS' ? i.hasAttribute('data-shown') : i.complete && i.naturalWidth > 0)));
         },
         null,
         { timeout: 30_000, message: 'the first screen of cards with their pictures' },

@@ -7,13 +7,13 @@ use leptos::prelude::*;
 
 use crate::engine::dataset::open::task_label;
 use crate::protocol::SampleMeta;
-use crate::ui::images::PairUrls;
+use crate::ui::images::{PairThumbs, Picture};
 use crate::ui::review::Flags;
 use crate::ui::sample::Opener;
 use crate::ui::url::UrlState;
 
 #[component]
-pub fn Card(file: String, row: u64, meta: Signal<Option<SampleMeta>>, urls: Signal<Option<Arc<PairUrls>>>) -> impl IntoView {
+pub fn Card(file: String, row: u64, meta: Signal<Option<SampleMeta>>, urls: Signal<Option<Arc<PairThumbs>>>) -> impl IntoView {
     let state = expect_context::<UrlState>().0;
     let opener = expect_context::<Opener>().0;
     let flags = expect_context::<Flags>();
@@ -32,8 +32,6 @@ pub fn Card(file: String, row: u64, meta: Signal<Option<SampleMeta>>, urls: Sign
             open_key();
         }
     };
-    let src = move || urls.get().map(|u| u.source.href());
-    let edited = move || urls.get().map(|u| u.edited.href());
     // A refused image shows why, as its alternative text.
     let refusal = move |edited: bool| {
         urls.get().and_then(|u| if edited { u.info.edited_error.clone() } else { u.info.source_error.clone() })
@@ -79,9 +77,9 @@ pub fn Card(file: String, row: u64, meta: Signal<Option<SampleMeta>>, urls: Sign
                 {move || if flagged.get() { "⚑" } else { "⚐" }}
             </button>
             <div class="pair">
-                <img data-testid="source-image" alt=source_alt title=move || refusal(false) src=src decoding="async"/>
+                {move || side(urls.get(), false, source_alt(), refusal(false))}
                 <span class="arrow" aria-hidden="true">"→"</span>
-                <img data-testid="edited-image" alt=edited_alt title=move || refusal(true) src=edited decoding="async"/>
+                {move || side(urls.get(), true, edited_alt(), refusal(true))}
             </div>
             <p class="instruction" data-testid="instruction">{instruction}</p>
             <div class="meta">
@@ -111,5 +109,31 @@ pub fn Scores(meta: Signal<Option<SampleMeta>>) -> impl IntoView {
                 })
                 .collect_view()
         })
+    }
+}
+
+/// One side of a card: a thumbnail on a canvas (which takes the bitmap's pixels over), or
+/// an `<img>` of the image as stored, or an empty `<img>` while loading.
+fn side(pair: Option<Arc<PairThumbs>>, edited: bool, alt: String, title: Option<String>) -> impl IntoView {
+    let id = if edited { "edited-image" } else { "source-image" };
+    let picture = pair.as_ref().map(|p| if edited { &p.edited } else { &p.source });
+    match picture {
+        Some(Picture::Thumb(b)) => {
+            let (width, height) = (b.width, b.height);
+            let canvas = NodeRef::<leptos::html::Canvas>::new();
+            let pair = pair.clone();
+            canvas.on_load(move |canvas: web_sys::HtmlCanvasElement| {
+                let Some(Picture::Thumb(b)) = pair.as_ref().map(|p| if edited { &p.edited } else { &p.source }) else { return };
+                let context = canvas.get_context("bitmaprenderer").ok().flatten();
+                if let (Some(bitmap), Some(context)) = (b.take(), context) {
+                    let context: web_sys::ImageBitmapRenderingContext = wasm_bindgen::JsCast::unchecked_into(context);
+                    context.transfer_from_image_bitmap(&bitmap);
+                    let _ = canvas.set_attribute("data-shown", "");
+                }
+            });
+            view! { <canvas data-testid=id node_ref=canvas role="img" aria-label=alt width=width height=height></canvas> }.into_any()
+        }
+        Some(Picture::Stored(url)) => view! { <img data-testid=id alt=alt title=title src=url.href() decoding="async"/> }.into_any(),
+        None => view! { <img data-testid=id alt=alt/> }.into_any(),
     }
 }

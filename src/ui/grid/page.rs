@@ -13,7 +13,7 @@ use super::Card;
 use crate::protocol::{Reply, Request, SampleMeta};
 use crate::ui::client;
 use crate::ui::client::WorkerStatus;
-use crate::ui::images::{self, PairUrls};
+use crate::ui::images::{self, PairThumbs};
 use crate::ui::url::UrlState;
 use crate::ui::{linked, Counts};
 
@@ -56,7 +56,7 @@ pub fn Page(groups: Groups) -> impl IntoView {
     }
     let epoch = expect_context::<WorkerStatus>().epoch;
     let metas: RwSignal<Option<Result<Vec<(String, SampleMeta)>, String>>> = RwSignal::new(None);
-    let pictures: RwSignal<Option<Result<Vec<(String, Arc<PairUrls>)>, String>>> = RwSignal::new(None);
+    let pictures: RwSignal<Option<Result<Vec<(String, Arc<PairThumbs>)>, String>>> = RwSignal::new(None);
     // Bumped by "Try again": the page asks once more.
     let attempt = RwSignal::new(0u32);
     let state = expect_context::<UrlState>().0;
@@ -119,7 +119,7 @@ pub fn Page(groups: Groups) -> impl IntoView {
                     }
                 }
             }
-            let loaded = per_file(asked, |file, rows| images::load(file, rows, Some(thumb))).await;
+            let loaded = per_file(asked, |file, rows| images::load_thumbs(file, rows, thumb)).await;
             if generation.try_get_value() == Some(mine) {
                 let _ = pictures.try_set(Some(loaded));
             }
