@@ -22,7 +22,7 @@ use wasm_bindgen::Clamped;
 use web_sys::ImageData;
 
 use crate::engine::imaging::shrink::Shrink;
-use crate::engine::imaging::thumb_size;
+use crate::engine::imaging::{scaled_decode_size, thumb_size};
 
 /// The widest thumbnail made; asking for more gets this.
 pub const MAX_THUMB_WIDTH: u32 = 1024;
@@ -77,7 +77,7 @@ async fn decoded(bytes: &[u8], mime: &str, size: Option<(u32, u32)>, target: u32
     let init = Object::new();
     Reflect::set(&init, &"type".into(), &mime.into())?;
     let wanted = size.map(|s| thumb_size(s, target));
-    if let Some((w, h)) = wanted {
+    if let Some((w, h)) = size.and_then(|s| scaled_decode_size(s, target)) {
         Reflect::set(&init, &"desiredWidth".into(), &w.into())?;
         Reflect::set(&init, &"desiredHeight".into(), &h.into())?;
     }
