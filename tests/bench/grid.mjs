@@ -5,6 +5,10 @@
 //   node tests/bench/grid.mjs [--data /tmp/gallery-bench] [--dist /tmp/dist-me]
 //        [--only scroll|memory] [--pace 4000] [--out results.json] [--profile]
 //        [--max-pairs N] (stop the memory run early, to look into it)
+//        [--playwright] (drive the memory run's browser with Playwright, which makes it
+//        keep every response body: see cdp_pipe.mjs)
+//   BENCH_DUMP_DETAIL=<allocator> prints the memory-infra dumps under that name
+//   (e.g. cc/image_memory) with their sizes.
 //
 // It serves the built app (`--dist`, default dist/) and the data folder (a second origin,
 // with CORS) with target/release/gallery, opens `?src=<file>` in headless Chromium
