@@ -651,7 +651,7 @@ async function memorySnapshot(page, cdp, worker, baseline) {
     workerHeapUsed: workerHeap?.usedSize ?? null,
     workerHeapTotal: workerHeap?.totalSize ?? null,
     ...pageInfo,
-    tab: tab && { pid: tab.pid, pss: tab.pss, rss: tab.rss, private: tab.private },
+    tab: tab && { pid: tab.pid, pss: tab.pss, rss: tab.rss, private: tab.private, biggestAnon: biggestMappings(tab.pid, 1)[0]?.rss ?? 0 },
     renderers: renderers.map((p) => ({ pid: p.pid, pss: p.pss })),
     browser: browserProc && { pss: browserProc.pss, growth: baseline ? browserProc.pss - baseline.browserPss : 0 },
     gpu: sum('pss', procs.filter((p) => p.kind === 'gpu-process')),
@@ -791,6 +791,7 @@ async function memoryBench(browser, app, dataOrigin, opts) {
       pairs: s.pairs,
       seconds: Math.round(s.seconds),
       tabPss: Math.round(mb(s.tab?.pss ?? 0)),
+      biggestAnon: Math.round(mb(s.tab?.biggestAnon ?? 0)),
       jsHeapUsed: Math.round(mb(s.jsHeapUsed)),
       workerHeapUsed: s.workerHeapUsed == null ? null : Math.round(mb(s.workerHeapUsed)),
       nodes: s.nodes,
@@ -871,8 +872,8 @@ function reportMemory(r) {
       else if (proc.includes(String(r.final.tab?.pid))) console.log(`Chromium's allocators in the tab's renderer ${when} (MB): ${Object.entries(d.allocators).slice(0, 16).map(([k, v]) => `${k} ${v}`).join(', ')}`);
     }
   }
-  console.log(`samples (pairs: tab Pss / page heap / worker heap / nodes / imgs / browser growth MB):`);
-  console.log('  ' + r.samples.map((s) => `${s.pairs}: ${s.tabPss}/${s.jsHeapUsed}/${s.workerHeapUsed ?? '–'}/${s.nodes}/${s.imgs}/${s.browserGrowth}`).join(', '));
+  console.log(`samples (pairs: tab Pss / largest mapping's Rss (the worker's WebAssembly memory) / page heap / worker heap / nodes / imgs / browser growth MB):`);
+  console.log('  ' + r.samples.map((s) => `${s.pairs}: ${s.tabPss}/${s.biggestAnon}/${s.jsHeapUsed}/${s.workerHeapUsed ?? '–'}/${s.nodes}/${s.imgs}/${s.browserGrowth}`).join(', '));
 }
 
 // ---------------------------------------------------------------------------------------
