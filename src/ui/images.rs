@@ -38,10 +38,10 @@ pub struct PairUrls {
     pub edited: BlobUrl,
 }
 
-/// Fetch the images of `rows` of `file`, as object URLs by row: as stored, or as
-/// thumbnails `thumb` pixels wide.
-pub async fn load(file: String, rows: Vec<u64>, thumb: Option<u32>) -> Result<Vec<Arc<PairUrls>>, String> {
-    let (reply, blobs) = client::request(Request::Images { file, rows, thumb }).await?;
+/// Fetch the images of `rows` of `file` as stored, as object URLs by row (thumbnails for
+/// the grid: [`load_thumbs`]).
+pub async fn load(file: String, rows: Vec<u64>) -> Result<Vec<Arc<PairUrls>>, String> {
+    let (reply, blobs) = client::request(Request::Images { file, rows, thumb: None }).await?;
     let Reply::Images { images } = reply else { return Err("unexpected reply from the worker".into()) };
     Ok(images
         .into_iter()

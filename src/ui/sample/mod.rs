@@ -87,7 +87,7 @@ pub fn SampleView(dataset: Arc<DatasetView>, file: String, row: u64) -> impl Int
             if meta.try_set(Some(text)).is_some() {
                 return;
             }
-            let result = images::load(file.clone(), vec![row], None)
+            let result = images::load(file.clone(), vec![row])
                 .await
                 .and_then(|v| v.into_iter().next().ok_or_else(|| format!("{file}: row {row} has no images")));
             let _ = pictures.try_set(Some(result));
