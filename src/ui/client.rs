@@ -118,16 +118,20 @@ impl Client {
         }
         let tx = self.pending.borrow_mut().remove(&msg.id);
         let unused = match (tx, msg.reply) {
-            (Some(tx), Reply::Error { message }) => tx.send(Err(message)).err(),
-            (Some(tx), reply) => tx.send(Ok((reply, blobs, bitmaps))).err(),
-            (None, _) => Some(Ok((Reply::Done, blobs, bitmaps))),
+            (Some(tx), Reply::Error { message }) => {
+                let _ = tx.send(Err(message));
+                bitmaps
+            }
+            (Some(tx), reply) => match tx.send(Ok((reply, blobs, bitmaps))) {
+                Ok(()) => Vec::new(),
+                Err(answer) => answer.map(|(_, _, b)| b).unwrap_or_default(),
+            },
+            (None, _) => bitmaps,
         };
         // A reply nobody waits for any more (the view went away): its bitmaps' pixels
         // are freed now rather than at the next garbage collection.
-        if let Some(Ok((_, _, bitmaps))) = unused {
-            for b in bitmaps.into_iter().flatten() {
-                b.close();
-            }
+        for b in unused.into_iter().flatten() {
+            b.close();
         }
     }
 

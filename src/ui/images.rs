@@ -109,6 +109,17 @@ pub struct PairThumbs {
     pub edited: Picture,
 }
 
+impl PairThumbs {
+    /// The edited image's picture when `edited`, else the source's.
+    pub fn side(&self, edited: bool) -> &Picture {
+        if edited {
+            &self.edited
+        } else {
+            &self.source
+        }
+    }
+}
+
 /// Fetch thumbnails `thumb` pixels wide of the images of `rows` of `file`, by row.
 pub async fn load_thumbs(file: String, rows: Vec<u64>, thumb: u32) -> Result<Vec<Arc<PairThumbs>>, String> {
     let (reply, blobs, mut bitmaps) = client::request_pictures(Request::Images { file, rows, thumb: Some(thumb) }).await?;

@@ -6,20 +6,18 @@
 //! images (~110 MB after a thousand of them), which a canvas does not use.
 //!
 //! Where the browser has WebCodecs' `ImageDecoder`, the image is decoded straight from
-//! its bytes with a desired size: a JPEG is then decoded at 1/2, 1/4 or 1/8 scale in the
-//! DCT (a fraction of the time and memory of a full decode, and no copy of the original
-//! into a Blob first); other formats are decoded whole. The frame's pixels are then copied
-//! out a band of rows at a time and shrunk by area averaging ([`Shrink`]). Elsewhere, or
-//! when that fails, `createImageBitmap` of a Blob with a target width does it.
+//! its bytes with a desired size: a JPEG is then decoded at an n/8 scale in the DCT, the
+//! smallest wide enough for the thumbnail ([`scaled_decode_size`]): a fraction of the time
+//! and memory of a full decode, and no copy of the original into a Blob first. Other
+//! formats are decoded whole. The frame's pixels are then copied out a band of rows at a
+//! time and shrunk by area averaging ([`Shrink`]). Elsewhere, or when that fails,
+//! `createImageBitmap` of a Blob with a target width does it.
 
 use js_sys::{Array, Object, Promise, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
-use wasm_bindgen::JsCast;
+use wasm_bindgen::{Clamped, JsCast};
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{Blob, BlobPropertyBag, ImageBitmap, ImageBitmapOptions, OffscreenCanvas, OffscreenCanvasRenderingContext2d, ResizeQuality};
-
-use wasm_bindgen::Clamped;
-use web_sys::ImageData;
+use web_sys::{Blob, BlobPropertyBag, ImageBitmap, ImageBitmapOptions, ImageData, OffscreenCanvas, OffscreenCanvasRenderingContext2d, ResizeQuality};
 
 use crate::engine::imaging::shrink::Shrink;
 use crate::engine::imaging::{scaled_decode_size, thumb_size};

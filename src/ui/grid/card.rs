@@ -116,14 +116,13 @@ pub fn Scores(meta: Signal<Option<SampleMeta>>) -> impl IntoView {
 /// an `<img>` of the image as stored, or an empty `<img>` while loading.
 fn side(pair: Option<Arc<PairThumbs>>, edited: bool, alt: String, title: Option<String>) -> impl IntoView {
     let id = if edited { "edited-image" } else { "source-image" };
-    let picture = pair.as_ref().map(|p| if edited { &p.edited } else { &p.source });
-    match picture {
+    match pair.as_ref().map(|p| p.side(edited)) {
         Some(Picture::Thumb(b)) => {
             let (width, height) = (b.width, b.height);
             let canvas = NodeRef::<leptos::html::Canvas>::new();
             let pair = pair.clone();
             canvas.on_load(move |canvas: web_sys::HtmlCanvasElement| {
-                let Some(Picture::Thumb(b)) = pair.as_ref().map(|p| if edited { &p.edited } else { &p.source }) else { return };
+                let Some(Picture::Thumb(b)) = pair.as_ref().map(|p| p.side(edited)) else { return };
                 let context = canvas.get_context("bitmaprenderer").ok().flatten();
                 if let (Some(bitmap), Some(context)) = (b.take(), context) {
                     let context: web_sys::ImageBitmapRenderingContext = wasm_bindgen::JsCast::unchecked_into(context);
