@@ -9,6 +9,7 @@ use std::cell::{Cell, RefCell};
 use std::collections::{HashSet, VecDeque};
 use std::rc::Rc;
 
+use bytes::Bytes;
 use futures::future::LocalBoxFuture;
 use futures::FutureExt;
 
@@ -522,8 +523,20 @@ impl<B: Backend> Session<B> {
 
     /// Read `rows` × `roots` of `shard`, keeping the page maps learned on the way.
     async fn read(&self, src: &dyn RangeSource, shard: &Shard, rows: &[u64], roots: &[usize]) -> EngineResult<Vec<arrow_array::RecordBatch>> {
+        self.read_early(src, shard, rows, roots, None).await
+    }
+
+    /// `read`, telling `early` of values as they arrive (see `read::Early`).
+    async fn read_early(
+        &self,
+        src: &dyn RangeSource,
+        shard: &Shard,
+        rows: &[u64],
+        roots: &[usize],
+        early: read::Early<'_>,
+    ) -> EngineResult<Vec<arrow_array::RecordBatch>> {
         let known = shard.pages.borrow().pages();
-        let result = read::read_rows(src, shard, rows, roots).await;
+        let result = read::read_rows_early(src, shard, rows, roots, early).await;
         if shard.pages.borrow().pages() > known && !matches!(result, Err(EngineError::Changed { .. })) {
             let maps = shard.pages.borrow().clone();
             self.page_maps.save(&shard.key(), &maps).await;
@@ -676,10 +689,18 @@ impl<B: Backend> Session<B> {
     /// The encoded images of `rows` of file `key`, sorted by row. Pairs shown recently
     /// come from memory; only the others are read.
     pub async fn images(&self, key: &str, rows: &[u64]) -> EngineResult<Vec<PairBytes>> {
-        let result = match self.images_once(key, rows).await {
+        self.images_early(key, rows, None).await
+    }
+
+    /// `images`, telling `early` of each image read as soon as it is in: (row, whether it
+    /// is the edited image, its bytes). What the result holds is what counts: an image
+    /// told early may be missing from it (a read that failed, a file that changed on the
+    /// way and was read again) or differ from it.
+    pub async fn images_early(&self, key: &str, rows: &[u64], early: Option<&dyn Fn(u64, bool, &Bytes)>) -> EngineResult<Vec<PairBytes>> {
+        let result = match self.images_once(key, rows, early).await {
             Err(EngineError::Changed { file, .. }) => {
                 self.forget(&file).await;
-                self.images_once(key, rows).await
+                self.images_once(key, rows, early).await
             }
             other => other,
         };
@@ -690,7 +711,12 @@ impl<B: Backend> Session<B> {
     /// header (format known, size within `sniff::MAX_SHOWN_PIXELS`), so a cell that is
     /// empty, not an image or a decompression bomb is reported instead of handed on.
     pub async fn shown_images(&self, key: &str, rows: &[u64]) -> EngineResult<Vec<ShownPair>> {
-        Ok(self.images(key, rows).await?.into_iter().map(|p| ShownPair::check(key, p)).collect())
+        self.shown_images_early(key, rows, None).await
+    }
+
+    /// `shown_images`, telling `early` of each image as `images_early` does.
+    pub async fn shown_images_early(&self, key: &str, rows: &[u64], early: Option<&dyn Fn(u64, bool, &Bytes)>) -> EngineResult<Vec<ShownPair>> {
+        Ok(self.images_early(key, rows, early).await?.into_iter().map(|p| ShownPair::check(key, p)).collect())
     }
 
     /// What showing `rows` of file `key` would cost: their images (`images`) or their
@@ -708,7 +734,7 @@ impl<B: Backend> Session<B> {
         Ok(order::cheapest_first(&shard, &shard.columns.images(), limit))
     }
 
-    async fn images_once(&self, key: &str, rows: &[u64]) -> EngineResult<Vec<PairBytes>> {
+    async fn images_once(&self, key: &str, rows: &[u64], early: Option<&dyn Fn(u64, bool, &Bytes)>) -> EngineResult<Vec<PairBytes>> {
         let (src, shard) = self.shard(key).await?;
         let rows = sample::sorted_rows(rows);
         let (mut found, missing): (Vec<PairBytes>, Vec<u64>) = {
@@ -724,7 +750,19 @@ impl<B: Backend> Session<B> {
             (found, missing)
         };
         if !missing.is_empty() {
-            let batches = self.read(src.as_ref(), &shard, &missing, &shard.columns.images()).await?;
+            let (source, edited) = (shard.columns.source_image, shard.columns.edited_image);
+            let by_side = early.map(|f| {
+                move |root: usize, row: u64, bytes: &Bytes| {
+                    if root == source {
+                        f(row, false, bytes);
+                    }
+                    if root == edited {
+                        f(row, true, bytes);
+                    }
+                }
+            });
+            let told = by_side.as_ref().map(|f| f as &dyn Fn(usize, u64, &Bytes));
+            let batches = self.read_early(src.as_ref(), &shard, &missing, &shard.columns.images(), told).await?;
             let fresh = sample::pairs(&shard.name, &batches, &missing, &shard.columns)?;
             let mut cache = self.pairs.borrow_mut();
             for p in &fresh {

@@ -22,7 +22,7 @@ use crate::engine::dataset::link::ColumnMap;
 use crate::engine::dataset::source::Source;
 use crate::engine::error::EngineError;
 use crate::engine::imaging::sniff::ImageFormat;
-use crate::engine::imaging::sniff::Header;
+use crate::engine::imaging::sniff::{self, Header};
 use crate::engine::session::{Session, ShownPair};
 use crate::protocol::{FromWorker, ImagePair, Reply, Request, ToWorker};
 use backend::WebBackend;
@@ -46,21 +46,75 @@ enum Side {
     Thumb(ImageBitmap, String),
 }
 
-/// One side of a pair: a thumbnail `thumb` pixels wide when asked for, the image is wider
-/// and can be decoded; otherwise as stored.
-async fn side(bytes: &[u8], checked: Result<Header, EngineError>, thumb: Option<u32>) -> Result<Side, JsValue> {
+/// A thumbnail `thumb` pixels wide of an image with this `header`, when one is asked for,
+/// the image is wider and the browser can decode it.
+async fn thumb_of(bytes: &[u8], header: &Header, thumb: Option<u32>) -> Option<ImageBitmap> {
+    let (size, t) = header.size.zip(thumb).filter(|&((w, _), t)| w > t)?;
+    thumbs::thumbnail(bytes, header.format.mime(), size, t).await.ok()
+}
+
+/// One side of a pair: its thumbnail (made early, or now), or the image as stored (an
+/// image the browser cannot decode too: the card says so).
+async fn side(bytes: &[u8], checked: Result<Header, EngineError>, thumb: Option<u32>, early: Option<ImageBitmap>) -> Result<Side, JsValue> {
     let header = match checked {
         Ok(h) => h,
         Err(e) => return Ok(Side::Stored(blob(&[], ImageFormat::Unknown.mime())?, ImageFormat::Unknown.mime().into(), Some(e.to_string()))),
     };
     let mime = header.format.mime();
-    if let Some((size, t)) = header.size.zip(thumb).filter(|&((w, _), t)| w > t) {
-        // An image the browser cannot decode is handed over as stored: the card says so.
-        if let Ok(small) = thumbs::thumbnail(bytes, mime, size, t).await {
-            return Ok(Side::Thumb(small, mime.into()));
+    let small = match early {
+        Some(b) => Some(b),
+        None => thumb_of(bytes, &header, thumb).await,
+    };
+    Ok(match small {
+        Some(b) => Side::Thumb(b, mime.into()),
+        None => Side::Stored(blob(bytes, mime)?, mime.into(), None),
+    })
+}
+
+/// Thumbnails made while a read was still going, by (row, edited), with the bytes they
+/// were made from.
+type EarlyThumbs = HashMap<(u64, bool), (bytes::Bytes, ImageBitmap)>;
+
+/// The images of `rows` of `file` as `Reply::Images`: with thumbnails `thumb` wide, each
+/// image's thumbnail is begun as soon as its bytes are in (a few at a time), while the
+/// rest of the page's images are still on their way.
+async fn images(session: &Session<WebBackend>, file: &str, rows: &[u64], thumb: Option<u32>) -> Result<(Reply, Attached), EngineError> {
+    use futures::StreamExt;
+    let Some(t) = thumb else {
+        return Ok(images_reply(session.shown_images(file, rows).await?, None, EarlyThumbs::new()).await);
+    };
+    let (sender, arrived) = futures::channel::mpsc::unbounded::<(u64, bool, bytes::Bytes)>();
+    // Closed when the read ends, which ends the stream of arrivals.
+    let sender = RefCell::new(Some(sender));
+    let tell = |row: u64, edited: bool, bytes: &bytes::Bytes| {
+        if let Some(s) = sender.borrow().as_ref() {
+            let _ = s.unbounded_send((row, edited, bytes.clone()));
+        }
+    };
+    let read = async {
+        let pairs = session.shown_images_early(file, rows, Some(&tell)).await;
+        sender.borrow_mut().take();
+        pairs
+    };
+    let made = arrived
+        .map(|(row, edited, bytes)| async move {
+            let header = sniff::check(&bytes, sniff::MAX_SHOWN_PIXELS).ok()?;
+            let bitmap = thumb_of(&bytes, &header, Some(t)).await?;
+            Some(((row, edited), (bytes, bitmap)))
+        })
+        .buffer_unordered(THUMBS_AT_ONCE)
+        .filter_map(|made| async move { made })
+        .collect::<EarlyThumbs>();
+    let (pairs, early) = futures::join!(read, made);
+    match pairs {
+        Ok(pairs) => Ok(images_reply(pairs, thumb, early).await),
+        Err(e) => {
+            for (_, bitmap) in early.into_values() {
+                bitmap.close();
+            }
+            Err(e)
         }
     }
-    Ok(Side::Stored(blob(bytes, mime)?, mime.into(), None))
 }
 
 /// Pairs whose thumbnails are made at once: enough to keep the browser's decoding
@@ -92,16 +146,33 @@ fn split(side: Side) -> Option<(Blob, Option<ImageBitmap>, String, Option<String
 
 /// The reply to `Images`: the pairs' sides, thumbnails made a few pairs at a time (the
 /// browser decodes on its own threads), in row order.
-async fn images_reply(pairs: Vec<ShownPair>, thumb: Option<u32>) -> (Reply, Attached) {
+async fn images_reply(pairs: Vec<ShownPair>, thumb: Option<u32>, mut early: EarlyThumbs) -> (Reply, Attached) {
     use futures::StreamExt;
-    let sides = futures::stream::iter(pairs.iter().map(|p| async move {
-        let s = side(&p.pair.source, p.source.clone(), thumb).await;
-        let e = side(&p.pair.edited, p.edited.clone(), thumb).await;
-        (p, s, e)
-    }))
-    .buffered(THUMBS_AT_ONCE)
-    .collect::<Vec<_>>()
-    .await;
+    // A thumbnail made early counts only when made from the bytes the read returned.
+    let mut take = |row: u64, edited: bool, bytes: &bytes::Bytes| {
+        let (made_from, bitmap) = early.remove(&(row, edited))?;
+        if made_from == *bytes {
+            Some(bitmap)
+        } else {
+            bitmap.close();
+            None
+        }
+    };
+    let jobs: Vec<_> = pairs
+        .iter()
+        .map(|p| {
+            let (source, edited) = (take(p.pair.row, false, &p.pair.source), take(p.pair.row, true, &p.pair.edited));
+            async move {
+                let s = side(&p.pair.source, p.source.clone(), thumb, source).await;
+                let e = side(&p.pair.edited, p.edited.clone(), thumb, edited).await;
+                (p, s, e)
+            }
+        })
+        .collect();
+    for (_, bitmap) in early.into_values() {
+        bitmap.close();
+    }
+    let sides = futures::stream::iter(jobs).buffered(THUMBS_AT_ONCE).collect::<Vec<_>>().await;
     let mut attached = Attached::default();
     let mut images = Vec::with_capacity(pairs.len());
     for (p, s, e) in sides {
@@ -185,10 +256,7 @@ async fn answer(session: &Session<WebBackend>, request: Request, files: Vec<Blob
             (Err(e), _) => Err(e),
         },
         Request::Rows { file, rows } => session.rows(&file, &rows).await.map(|samples| (Reply::Rows { samples }, Attached::default())),
-        Request::Images { file, rows, thumb } => match session.shown_images(&file, &rows).await {
-            Ok(pairs) => Ok(images_reply(pairs, thumb).await),
-            Err(e) => Err(e),
-        },
+        Request::Images { file, rows, thumb } => images(session, &file, &rows, thumb).await,
         Request::Diff { file, row, threshold } => session.diff(&file, row, threshold).await.and_then(|d| {
             let heatmap = blob(&d.png, "image/png").map_err(|_| EngineError::Image {
                 file: file.clone(),

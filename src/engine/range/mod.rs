@@ -203,32 +203,41 @@ pub async fn read_many(src: &dyn RangeSource, ranges: &[Range<u64>]) -> EngineRe
 
 /// `read_many`, failing with `Changed` when an answer is not of `version`.
 pub async fn read_many_of(src: &dyn RangeSource, ranges: &[Range<u64>], version: Option<&Version>) -> EngineResult<Vec<Bytes>> {
+    read_many_each(src, ranges, version, &mut |_, _| ()).await
+}
+
+/// `read_many_of`, handing each asked range's bytes to `each` (with its index in
+/// `ranges`) as soon as the request holding it is answered, while the others are still
+/// on their way.
+pub async fn read_many_each(
+    src: &dyn RangeSource,
+    ranges: &[Range<u64>],
+    version: Option<&Version>,
+    each: &mut dyn FnMut(usize, &Bytes),
+) -> EngineResult<Vec<Bytes>> {
     // Ranges come from a file's metadata: one that ends before it starts is a fault of the
     // file, said as such (found by fuzzing: it reached a slice and panicked).
     if let Some(r) = ranges.iter().find(|r| r.end < r.start) {
         return Err(EngineError::Corrupt { file: src.name().into(), detail: format!("a read of bytes {}..{} ends before it starts", r.start, r.end) });
     }
     let merged = coalesce(ranges, GAP_BYTES);
-    let replies = futures::future::try_join_all(merged.iter().map(|r| src.read(r.clone()))).await?;
-    if let Some(v) = version {
-        for reply in &replies {
+    // Every asked range lies inside exactly one merged range by construction.
+    let home: Vec<usize> = ranges.iter().map(|r| merged.iter().position(|m| m.start <= r.start && r.end <= m.end).unwrap_or(0)).collect();
+    let mut replies: futures::stream::FuturesUnordered<_> = merged.iter().enumerate().map(|(i, m)| src.read(m.clone()).map(move |reply| (i, reply))).collect();
+    let mut out = vec![Bytes::new(); ranges.len()];
+    while let Some((i, reply)) = replies.next().await {
+        let reply = reply?;
+        if let Some(v) = version {
             v.check(src.name(), reply.total_size, reply.etag.as_deref())?;
         }
-    }
-    Ok(ranges
-        .iter()
-        .map(|r| {
-            // Every asked range lies inside exactly one merged range by construction.
-            let (i, m) = merged
-                .iter()
-                .enumerate()
-                .find(|(_, m)| m.start <= r.start && r.end <= m.end)
-                .map(|(i, m)| (i, m.clone()))
-                .unwrap_or((0, r.clone()));
-            let body = &replies[i].bytes;
+        let m = &merged[i];
+        for (k, r) in ranges.iter().enumerate().filter(|&(k, _)| home[k] == i) {
+            let body = &reply.bytes;
             let a = (r.start.saturating_sub(m.start) as usize).min(body.len());
-            let b = ((r.end - m.start) as usize).min(body.len()).max(a);
-            body.slice(a..b)
-        })
-        .collect())
+            let b = ((r.end.saturating_sub(m.start)) as usize).min(body.len()).max(a);
+            out[k] = body.slice(a..b);
+            each(k, &out[k]);
+        }
+    }
+    Ok(out)
 }

@@ -31,7 +31,7 @@ use super::pages::{from_windows, hop_to_row, Windows};
 use super::plan::{self, ChunkPlan, Handler, PageRead, Pages, Plan};
 use super::Shard;
 use crate::engine::error::{EngineError, EngineResult};
-use crate::engine::range::{coalesce, read_many_of, RangeSource, Version, GAP_BYTES};
+use crate::engine::range::{coalesce, read_many_each, read_many_of, RangeSource, Version, GAP_BYTES};
 
 /// Sorted, de-duplicated rows grouped by row group, as row-group-local selections.
 pub fn row_group_selections(row_group_sizes: &[u64], rows: &[u64]) -> Vec<RowGroupSelection> {
@@ -85,6 +85,23 @@ fn too_large(file: &str, rows: usize, size: u64) -> EngineError {
     }
 }
 
+/// Told of values as soon as they are decoded, before the read they belong to ends:
+/// (root column, file row, value). Only values stored as such (not dictionary-indexed,
+/// not through the push decoder) are told, so a listener must still take the rest from
+/// the read's result. The grid starts an image's thumbnail while others are on their way.
+pub type Early<'a> = Option<&'a dyn Fn(usize, u64, &Bytes)>;
+
+/// Tell `early` of the values among `cells` (rows local to page read `first_row` of `c`).
+fn tell(early: Early, shard: &Shard, c: &ChunkPlan, first_row: u64, cells: &[(u64, Cell)]) {
+    let Some(f) = early else { return };
+    let Some(&(group_first, _)) = plan::row_groups(shard).get(c.row_group) else { return };
+    for (local, cell) in cells {
+        if let Cell::Value(v) = cell {
+            f(c.root, group_first + first_row + local, v);
+        }
+    }
+}
+
 /// Decode `rows` (any order; returned sorted and de-duplicated) of the root columns
 /// `columns`. Returns the batches in row order.
 pub async fn read_rows(
@@ -92,6 +109,17 @@ pub async fn read_rows(
     shard: &Shard,
     rows: &[u64],
     columns: &[usize],
+) -> EngineResult<Vec<RecordBatch>> {
+    read_rows_early(src, shard, rows, columns, None).await
+}
+
+/// `read_rows`, telling `early` of values as they arrive.
+pub async fn read_rows_early(
+    src: &dyn RangeSource,
+    shard: &Shard,
+    rows: &[u64],
+    columns: &[usize],
+    early: Early<'_>,
 ) -> EngineResult<Vec<RecordBatch>> {
     let file = shard.name.as_str();
     let total = shard.rows();
@@ -104,11 +132,11 @@ pub async fn read_rows(
     let version = shard.version();
     let budget = Budget { file: file.into(), rows: rows.len(), used: Counter::new(0) };
     // Dictionaries guessed from the metadata alone stream while the maps are extended.
-    let early = early_guesses(shard, rows, columns);
-    let early_jobs = futures::future::try_join_all(early.iter().map(|(c, read)| stream_page(src, shard, &version, (c, read), &budget, true)));
-    let (extended, early_cells) =
-        futures::future::try_join(extend_maps(src, shard, &version, rows, columns, &budget), early_jobs).await.map_err(|e| version.past_end(e))?;
-    let guesses: Guesses = early.iter().zip(early_cells).map(|((c, _), cells)| ((c.row_group, c.leaf), cells)).collect();
+    let guessed = early_guesses(shard, rows, columns);
+    let guess_jobs = futures::future::try_join_all(guessed.iter().map(|(c, read)| stream_page(src, shard, &version, (c, read), &budget, true, None)));
+    let (extended, guessed_cells) =
+        futures::future::try_join(extend_maps(src, shard, &version, rows, columns, &budget, early), guess_jobs).await.map_err(|e| version.past_end(e))?;
+    let guesses: Guesses = guessed.iter().zip(guessed_cells).map(|((c, _), cells)| ((c.row_group, c.leaf), cells)).collect();
     let mut plan = plan::plan(shard, rows, columns);
     for c in &mut plan.chunks {
         // Pages the prefix streams mapped are read already.
@@ -124,7 +152,7 @@ pub async fn read_rows(
         return Err(too_large(file, plan.rows.len(), cost.bytes));
     }
     let ready = Ready { prefixes: extended.prefixes, windows: extended.windows, guesses };
-    execute(src, shard, &version, &plan, ready, &budget).await.map_err(|e| version.past_end(e))
+    execute(src, shard, &version, &plan, ready, &budget, early).await.map_err(|e| version.past_end(e))
 }
 
 /// Dictionary entries per (row group, leaf) streamed on a guess (see
@@ -192,6 +220,7 @@ async fn extend_maps(
     rows: &[u64],
     roots: &[usize],
     budget: &Budget,
+    early: Early<'_>,
 ) -> EngineResult<Extended> {
     let _turn = shard.hopping.lock().await;
     let wanted = plan::plan(shard, rows, roots);
@@ -207,7 +236,7 @@ async fn extend_maps(
             let from = map.rows_known();
             let mut windows = Windows::new();
             let result = if c.prefix {
-                stream_prefix(src, shard, version, c, &mut map, budget).await.map(|cells| Some((from, cells)))
+                stream_prefix(src, shard, version, c, &mut map, budget, early).await.map(|cells| Some((from, cells)))
             } else {
                 hop_to_row(src, version, &mut map, last, data_at, &mut windows).await.map(|_| None)
             };
@@ -245,6 +274,7 @@ async fn stream_prefix(
     c: &ChunkPlan,
     map: &mut super::pages::PageMap,
     budget: &Budget,
+    early: Early<'_>,
 ) -> EngineResult<Vec<(u64, Cell)>> {
     let Handler::Cursor { codec, max_def } = c.handler else { return Ok(Vec::new()) };
     let from = map.rows_known();
@@ -286,7 +316,9 @@ async fn stream_prefix(
                 if let Some(mut cur) = cursor.take() {
                     cur.finish().map_err(|d| page_fault(shard, c, at, d))?;
                     let first = *first_row;
-                    out.extend(cur.take_cells().into_iter().map(|(local, cell)| (first + local, cell)));
+                    let cells = cur.take_cells();
+                    tell(early, shard, c, first, &cells);
+                    out.extend(cells.into_iter().map(|(local, cell)| (first + local, cell)));
                 }
                 if out.len() == wanted.len() {
                     return Ok(out);
@@ -421,6 +453,7 @@ async fn stream_page(
     (c, read): (&ChunkPlan, &PageRead),
     budget: &Budget,
     guess: bool,
+    early: Early<'_>,
 ) -> EngineResult<Vec<(u64, Cell)>> {
     let Handler::Cursor { codec, max_def } = c.handler else { return Ok(Vec::new()) };
     let fault = |d: String| page_fault(shard, c, read.range.start, d);
@@ -462,7 +495,11 @@ async fn stream_page(
         return Ok(Vec::new());
     }
     decoded.map_err(fault)?;
-    Ok(cursor.take_cells())
+    let cells = cursor.take_cells();
+    if cursor.header().is_some_and(|h| h.kind != super::page_header::PageKind::Dictionary) {
+        tell(early, shard, c, read.first_row, &cells);
+    }
+    Ok(cells)
 }
 
 /// Decode the wanted values of a page read whole.
@@ -577,8 +614,16 @@ async fn run_decoder(
 }
 
 /// Carry out `plan` (its page maps reach every row).
-async fn execute(src: &dyn RangeSource, shard: &Shard, version: &Version, plan: &Plan, ready: Ready, budget: &Budget) -> EngineResult<Vec<RecordBatch>> {
-    let Ready { prefixes, windows, guesses: early } = ready;
+async fn execute(
+    src: &dyn RangeSource,
+    shard: &Shard,
+    version: &Version,
+    plan: &Plan,
+    ready: Ready,
+    budget: &Budget,
+    early: Early<'_>,
+) -> EngineResult<Vec<RecordBatch>> {
+    let Ready { prefixes, windows, guesses: guessed_before } = ready;
 
     // The main wave: whole ranges (coalesced) and page streams, at once.
     let mut whole: Vec<Range<u64>> = Vec::new();
@@ -586,31 +631,50 @@ async fn execute(src: &dyn RangeSource, shard: &Shard, version: &Version, plan: 
         whole.extend(c.whole_ranges());
     }
     let streams = plan.chunks.iter().flat_map(|c| c.page_reads.iter().filter(|p| p.stream).map(move |p| (c, p)));
-    let stream_jobs = futures::future::try_join_all(streams.map(|(c, p)| stream_page(src, shard, version, (c, p), budget, false)));
+    let stream_jobs = futures::future::try_join_all(streams.map(|(c, p)| stream_page(src, shard, version, (c, p), budget, false, early)));
     // Large dictionaries whose entries can be guessed, streamed beside the pages.
     let guessed: Vec<(&ChunkPlan, PageRead)> = plan
         .chunks
         .iter()
-        .filter(|c| !early.contains_key(&(c.row_group, c.leaf)))
+        .filter(|c| !guessed_before.contains_key(&(c.row_group, c.leaf)))
         .filter_map(|c| {
             let wanted = c.dictionary_guess()?;
             let (range, header) = c.dictionary.clone()?;
             Some((c, PageRead { range, header, first_row: 0, wanted, stream: true, estimate: 0 }))
         })
         .collect();
-    let guess_jobs = futures::future::try_join_all(guessed.iter().map(|(c, read)| stream_page(src, shard, version, (c, read), budget, true)));
+    let guess_jobs = futures::future::try_join_all(guessed.iter().map(|(c, read)| stream_page(src, shard, version, (c, read), budget, true, None)));
     // Ranges inside a window the hops read are not asked for again.
     let mut fetched: HashMap<(u64, u64), Bytes> =
         whole.iter().filter_map(|r| from_windows(&windows, r).map(|b| ((r.start, r.end), b))).collect();
     whole.retain(|r| !fetched.contains_key(&(r.start, r.end)));
+    // Pages of cursor columns read whole are decoded as their request is answered (and
+    // their values told early), not after the whole wave.
+    let mut whole_pages: HashMap<(u64, u64), Vec<(&ChunkPlan, &PageRead)>> = HashMap::new();
+    for c in plan.chunks.iter().filter(|c| matches!(c.handler, Handler::Cursor { .. })) {
+        for read in c.page_reads.iter().filter(|p| !p.stream) {
+            whole_pages.entry((read.range.start, read.range.end)).or_default().push((c, read));
+        }
+    }
+    let decoded_early: std::cell::RefCell<HashMap<(usize, usize, u64), Vec<(u64, Cell)>>> = Default::default();
     let whole_job = async {
-        let bodies = read_many_of(src, &whole, Some(version)).await?;
+        let mut each = |k: usize, body: &Bytes| {
+            let r = &whole[k];
+            for &(c, read) in whole_pages.get(&(r.start, r.end)).into_iter().flatten() {
+                // A fault is said when the read's pages are decoded below.
+                if let Ok(cells) = decode_whole(shard, c, read, body) {
+                    tell(early, shard, c, read.first_row, &cells);
+                    decoded_early.borrow_mut().insert((c.row_group, c.leaf, read.range.start), cells);
+                }
+            }
+        };
+        let bodies = read_many_each(src, &whole, Some(version), &mut each).await?;
         budget.take(coalesce(&whole, GAP_BYTES).iter().map(|r| r.end - r.start).sum())?;
         EngineResult::Ok(bodies)
     };
     let (bodies, streamed, guesses) = futures::future::try_join3(whole_job, stream_jobs, guess_jobs).await?;
     let mut guesses: Guesses = guessed.iter().zip(guesses).map(|((c, _), cells)| ((c.row_group, c.leaf), cells)).collect();
-    guesses.extend(early);
+    guesses.extend(guessed_before);
     fetched.extend(whole.iter().zip(&bodies).map(|(r, b)| ((r.start, r.end), b.clone())));
     let bytes_of = |r: &Range<u64>| fetched.get(&(r.start, r.end)).cloned().unwrap_or_default();
 
@@ -624,7 +688,13 @@ async fn execute(src: &dyn RangeSource, shard: &Shard, version: &Version, plan: 
         let mut indexed: Vec<(u64, u32)> = Vec::new();
         let mut got_all: Vec<(u64, Cell)> = prefixes.get(&(c.row_group, c.leaf)).map(|(_, cells)| cells.clone()).unwrap_or_default();
         for read in &c.page_reads {
-            let got = if read.stream { streamed.next().unwrap_or_default() } else { decode_whole(shard, c, read, &bytes_of(&read.range))? };
+            let got = if read.stream {
+                streamed.next().unwrap_or_default()
+            } else if let Some(cells) = decoded_early.borrow_mut().remove(&(c.row_group, c.leaf, read.range.start)) {
+                cells
+            } else {
+                decode_whole(shard, c, read, &bytes_of(&read.range))?
+            };
             got_all.extend(got.into_iter().map(|(local, cell)| (read.first_row + local, cell)));
         }
         {
@@ -674,7 +744,7 @@ async fn execute(src: &dyn RangeSource, shard: &Shard, version: &Version, plan: 
             resolve(shard, c, &mut cells, &entries, &indexed)?;
         }
     }
-    let jobs = pending.iter().map(|(c, read, _, _)| stream_page(src, shard, version, (c, read), budget, false));
+    let jobs = pending.iter().map(|(c, read, _, _)| stream_page(src, shard, version, (c, read), budget, false, None));
     let results = futures::future::try_join_all(jobs).await?;
     for ((c, _, indexed, guessed), mut entries) in pending.into_iter().zip(results) {
         entries.extend(guessed);
@@ -813,7 +883,7 @@ mod layout_tests {
     use super::super::footer::read_footer;
     use super::super::plan::{plan, Handler, Pages};
     use super::super::Shard;
-    use super::read_rows;
+    use super::{read_rows, read_rows_early};
     use crate::engine::error::EngineResult;
     use crate::engine::range::{Counters, RangeReply, RangeSource, RangeStream, Stats};
 
@@ -887,8 +957,45 @@ mod layout_tests {
             .set_write_batch_size(100)
     }
 
+    /// A file whose ranged reads (not streams) wait, while `hold` is on, until the test
+    /// lets them through.
+    struct Held {
+        inner: Memory,
+        hold: std::cell::Cell<bool>,
+        waiting: std::cell::RefCell<Vec<(Range<u64>, futures::channel::oneshot::Sender<()>)>>,
+    }
+
+    impl RangeSource for Held {
+        fn name(&self) -> &str {
+            self.inner.name()
+        }
+        fn known_size(&self) -> Option<u64> {
+            self.inner.known_size()
+        }
+        fn read(&self, range: Range<u64>) -> LocalBoxFuture<'_, EngineResult<RangeReply>> {
+            let wait = self.hold.get().then(|| {
+                let (go, wait) = futures::channel::oneshot::channel();
+                self.waiting.borrow_mut().push((range.clone(), go));
+                wait
+            });
+            async move {
+                if let Some(w) = wait {
+                    let _ = w.await;
+                }
+                self.inner.read(range).await
+            }
+            .boxed_local()
+        }
+        fn read_stream(&self, range: Range<u64>) -> LocalBoxFuture<'_, EngineResult<RangeStream<'_>>> {
+            self.inner.read_stream(range)
+        }
+        fn counters(&self) -> &Counters {
+            self.inner.counters()
+        }
+    }
+
     /// A shard of the file (its schema is not ScaleEdit's, so it is put together here).
-    async fn open(src: &Memory) -> Shard {
+    async fn open(src: &dyn RangeSource) -> Shard {
         let footer = read_footer(src).await.unwrap();
         let schema = super::super::columns::arrow_schema(src.name(), &footer.metadata).unwrap();
         Shard {
@@ -913,6 +1020,57 @@ mod layout_tests {
         let b = &batches[0];
         let col = b.column_by_name("img").unwrap().as_binary::<i32>();
         (0..col.len()).map(|i| col.is_valid(i).then(|| col.value(i).to_vec())).collect()
+    }
+
+    #[tokio::test(flavor = "current_thread")]
+    async fn values_are_told_as_the_request_holding_them_is_answered() {
+        // A page index and one plain value a page: pages are read whole, merged when near.
+        let props = WriterProperties::builder()
+            .set_dictionary_enabled(false)
+            .set_compression(Compression::UNCOMPRESSED)
+            .set_data_page_row_count_limit(1)
+            .set_write_batch_size(1)
+            .build();
+        let (data, images) = write(props, false);
+        let src = Held { inner: Memory { data, counters: Counters::default() }, hold: Default::default(), waiting: Default::default() };
+        let shard = open(&src).await;
+        assert!(shard.has_offset_index());
+        src.hold.set(true);
+        let told = std::cell::RefCell::new(Vec::new());
+        let tell = |root: usize, row: u64, v: &Bytes| told.borrow_mut().push((root, row, Some(v.to_vec())));
+        let rows = [10u64, 11, 900];
+        let mut read = std::pin::pin!(read_rows_early(&src, &shard, &rows, &[1], Some(&tell)));
+        assert!(futures::poll!(&mut read).is_pending());
+        // Rows 10 and 11 in one request, row 900 (~900 KB on) in another.
+        let mut waiting = src.waiting.take();
+        waiting.sort_by_key(|(r, _)| r.start);
+        assert_eq!(waiting.len(), 2, "{:?}", waiting.iter().map(|(r, _)| r.clone()).collect::<Vec<_>>());
+        let (_, far) = waiting.pop().unwrap();
+        let (_, near) = waiting.pop().unwrap();
+        near.send(()).unwrap();
+        assert!(futures::poll!(&mut read).is_pending(), "row 900 is still on its way");
+        assert_eq!(*told.borrow(), vec![(1, 10, images[10].clone()), (1, 11, images[11].clone())]);
+        far.send(()).unwrap();
+        let got = read.await.unwrap();
+        assert_eq!(images_of(&got), rows.iter().map(|&r| images[r as usize].clone()).collect::<Vec<_>>());
+        assert_eq!(told.borrow().len(), 3, "each value told once");
+        assert_eq!(told.borrow()[2], (1, 900, images[900].clone()));
+    }
+
+    #[tokio::test(flavor = "current_thread")]
+    async fn a_prefix_stream_tells_each_value_once_and_only_wanted_ones() {
+        let props = no_index().set_dictionary_enabled(false).set_compression(Compression::UNCOMPRESSED).set_data_page_row_count_limit(10).set_write_batch_size(10).build();
+        let (data, images) = write(props, false);
+        let src = Memory { data, counters: Counters::default() };
+        let shard = open(&src).await;
+        let rows: Vec<u64> = (0..24).collect();
+        assert!(plan(&shard, &rows, &[1]).chunks[0].prefix, "a run of rows from the chunk's start");
+        let told = std::cell::RefCell::new(Vec::new());
+        let tell = |root: usize, row: u64, v: &Bytes| told.borrow_mut().push((root, row, Some(v.to_vec())));
+        let got = read_rows_early(&src, &shard, &rows, &[1], Some(&tell)).await.unwrap();
+        assert_eq!(images_of(&got), rows.iter().map(|&r| images[r as usize].clone()).collect::<Vec<_>>());
+        let expected: Vec<_> = rows.iter().map(|&r| (1, r, images[r as usize].clone())).collect();
+        assert_eq!(*told.borrow(), expected);
     }
 
     #[tokio::test(flavor = "current_thread")]
