@@ -204,6 +204,11 @@ impl PageCursor {
         Err(format!("the page ended with {got} of {} wanted values decoded", self.wanted.len()))
     }
 
+    /// The cells decoded so far, in the order decoded.
+    pub fn cells(&self) -> &[(u64, Cell)] {
+        &self.out
+    }
+
     /// The decoded cells: (row or entry, cell), in no particular order.
     pub fn take_cells(&mut self) -> Vec<(u64, Cell)> {
         std::mem::take(&mut self.out)

@@ -86,9 +86,11 @@ fn too_large(file: &str, rows: usize, size: u64) -> EngineError {
 }
 
 /// Told of values as soon as they are decoded, before the read they belong to ends:
-/// (root column, file row, value). Only values stored as such (not dictionary-indexed,
-/// not through the push decoder) are told, so a listener must still take the rest from
-/// the read's result. The grid starts an image's thumbnail while others are on their way.
+/// (root column, file row, value). Values stored as such are told, and the entries of a
+/// dictionary streamed on a guess as the rows guessed for them; values through the push
+/// decoder are not. So a listener takes the read's result as what counts: a value told
+/// may be missing from it or (a wrong guess) differ. The grid starts an image's
+/// thumbnail while others are on their way.
 pub type Early<'a> = Option<&'a dyn Fn(usize, u64, &Bytes)>;
 
 /// Tell `early` of the values among `cells` (rows local to page read `first_row` of `c`).
@@ -133,7 +135,7 @@ pub async fn read_rows_early(
     let budget = Budget { file: file.into(), rows: rows.len(), used: Counter::new(0) };
     // Dictionaries guessed from the metadata alone stream while the maps are extended.
     let guessed = early_guesses(shard, rows, columns);
-    let guess_jobs = futures::future::try_join_all(guessed.iter().map(|(c, read)| stream_page(src, shard, &version, (c, read), &budget, true, None)));
+    let guess_jobs = futures::future::try_join_all(guessed.iter().map(|(c, read)| stream_page(src, shard, &version, (c, read), &budget, true, early)));
     let (extended, guessed_cells) =
         futures::future::try_join(extend_maps(src, shard, &version, rows, columns, &budget, early), guess_jobs).await.map_err(|e| version.past_end(e))?;
     let guesses: Guesses = guessed.iter().zip(guessed_cells).map(|((c, _), cells)| ((c.row_group, c.leaf), cells)).collect();
@@ -445,7 +447,9 @@ fn check_pages(shard: &Shard, c: &ChunkPlan, range: &Range<u64>, bytes: &[u8]) -
 /// Stream one page (or dictionary) and decode its wanted values, stopping the transfer
 /// as soon as they are all in. A `guess` of dictionary entries (see
 /// `ChunkPlan::dictionary_guess`) may name entries past the dictionary's end: they are
-/// not wanted after all.
+/// not wanted after all. `early` is told the values of a data page as they come, and
+/// those of a guessed dictionary as the rows guessed (entry `k` as row `k`): a wrong
+/// guess is found out when the result is put together.
 async fn stream_page(
     src: &dyn RangeSource,
     shard: &Shard,
@@ -472,6 +476,9 @@ async fn stream_page(
     version.check(src.name(), stream.total_size, stream.etag.as_deref())?;
     let mut body = stream.body;
     let mut decoded = Ok(());
+    // Values told so far: a data page's, or a guessed dictionary's.
+    let mut told = 0;
+    let base = if guess { 0 } else { read.first_row };
     while !cursor.is_done() {
         match body.next().await {
             Some(bytes) => {
@@ -481,6 +488,10 @@ async fn stream_page(
                 let not_a_dictionary = cursor.header().is_some_and(|h| h.kind != super::page_header::PageKind::Dictionary);
                 if decoded.is_err() || (guess && not_a_dictionary) {
                     break;
+                }
+                if cursor.header().is_some() && not_a_dictionary != guess {
+                    tell(early, shard, c, base, &cursor.cells()[told..]);
+                    told = cursor.cells().len();
                 }
             }
             None => break,
@@ -495,11 +506,7 @@ async fn stream_page(
         return Ok(Vec::new());
     }
     decoded.map_err(fault)?;
-    let cells = cursor.take_cells();
-    if cursor.header().is_some_and(|h| h.kind != super::page_header::PageKind::Dictionary) {
-        tell(early, shard, c, read.first_row, &cells);
-    }
-    Ok(cells)
+    Ok(cursor.take_cells())
 }
 
 /// Decode the wanted values of a page read whole.
@@ -537,27 +544,110 @@ impl PageIndexProvider for MappedIndex {
     }
 }
 
+/// The push decoder keeps the file offsets of the pages it is handed as `usize`: 32 bits
+/// on wasm32, where a page past 4 GiB is then not found again ("invalid offset in sparse
+/// column chunk data"). So it decodes windows of row groups whose chunks span less than
+/// this, each with offsets counted from the window's start when it reaches past it.
+const DECODER_WINDOW_BYTES: u64 = u32::MAX as u64;
+
+#[cfg(test)]
+thread_local! {
+    /// A smaller window, for tests of files that are not 4 GiB.
+    static TEST_WINDOW_BYTES: std::cell::Cell<Option<u64>> = const { std::cell::Cell::new(None) };
+}
+
+fn decoder_window_bytes() -> u64 {
+    #[cfg(test)]
+    if let Some(w) = TEST_WINDOW_BYTES.with(|w| w.get()) {
+        return w;
+    }
+    DECODER_WINDOW_BYTES
+}
+
+/// The row groups of the decoder's chunks, in order, in windows spanning at most `limit`
+/// bytes: (the offset the window's offsets count from, its row groups). A window within
+/// `limit` of the file's start keeps the file's own offsets.
+fn decoder_windows(plan: &Plan, limit: u64) -> Vec<(u64, Vec<usize>)> {
+    let mut spans: std::collections::BTreeMap<usize, Range<u64>> = std::collections::BTreeMap::new();
+    for c in plan.chunks.iter().filter(|c| c.handler == Handler::Decoder) {
+        let span = spans.entry(c.row_group).or_insert_with(|| c.chunk.clone());
+        span.start = span.start.min(c.chunk.start);
+        span.end = span.end.max(c.chunk.end);
+    }
+    let mut windows: Vec<(Range<u64>, Vec<usize>)> = Vec::new();
+    for (g, r) in spans {
+        match windows.last_mut() {
+            Some((w, groups)) if w.end.max(r.end) - w.start.min(r.start) <= limit => {
+                *w = w.start.min(r.start)..w.end.max(r.end);
+                groups.push(g);
+            }
+            _ => windows.push((r, vec![g])),
+        }
+    }
+    windows.into_iter().map(|(w, groups)| (if w.end <= limit { 0 } else { w.start }, groups)).collect()
+}
+
 /// The metadata the push decoder reads with: the file's own, or with page maps standing
-/// in for the offset index it lacks.
-fn decoder_metadata(shard: &Shard, plan: &Plan) -> Arc<ParquetMetaData> {
+/// in for the offset index it lacks; with the offsets of row groups `groups` counted
+/// from `base` when it is not 0.
+fn decoder_metadata(shard: &Shard, plan: &Plan, base: u64, groups: &[usize]) -> Result<Arc<ParquetMetaData>, parquet::errors::ParquetError> {
     let mapped: Vec<&ChunkPlan> =
         plan.chunks.iter().filter(|c| c.handler == Handler::Decoder && matches!(c.pages, Pages::Map(_))).collect();
-    if shard.has_offset_index() || mapped.is_empty() {
-        return Arc::clone(&shard.metadata);
+    if base == 0 && (shard.has_offset_index() || mapped.is_empty()) {
+        return Ok(Arc::clone(&shard.metadata));
     }
     let meta = &shard.metadata;
+    let base = i64::try_from(base).unwrap_or(i64::MAX);
+    let shift = |at: i64| if at >= base { at - base } else { at };
     let columns = meta.file_metadata().schema_descr().num_columns();
     let mut offsets = vec![vec![None; columns]; meta.num_row_groups()];
+    if base > 0 {
+        // The file's own offset index, moved with the window.
+        for &g in groups {
+            for (leaf, slot) in offsets[g].iter_mut().enumerate() {
+                *slot = meta.page_index().and_then(|pi| pi.offset_index(g, leaf)).cloned();
+            }
+        }
+    }
     for c in mapped {
         if let Pages::Map(m) = &c.pages {
             offsets[c.row_group][c.leaf] = Some(OffsetIndexMetaData { page_locations: m.locations(), unencoded_byte_array_data_bytes: None });
         }
     }
+    let mut builder = (**meta).clone().into_builder();
+    if base > 0 {
+        for &g in groups {
+            for index in offsets[g].iter_mut().flatten() {
+                for page in &mut index.page_locations {
+                    page.offset = shift(page.offset);
+                }
+            }
+        }
+        let mut row_groups = builder.take_row_groups();
+        for &g in groups {
+            let group = &row_groups[g];
+            let moved = group
+                .columns()
+                .iter()
+                .map(|col| {
+                    col.clone()
+                        .into_builder()
+                        .set_data_page_offset(shift(col.data_page_offset()))
+                        .set_dictionary_page_offset(col.dictionary_page_offset().map(shift))
+                        .set_index_page_offset(col.index_page_offset().map(shift))
+                        .build()
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            row_groups[g] = group.clone().into_builder().set_column_metadata(moved).build()?;
+        }
+        builder = builder.set_row_groups(row_groups);
+    }
     let provider: Arc<dyn PageIndexProvider> = Arc::new(MappedIndex { offsets });
-    Arc::new((**meta).clone().into_builder().set_page_index(Some(provider)).build())
+    Ok(Arc::new(builder.set_page_index(Some(provider)).build()))
 }
 
-/// Run the push decoder over the decoder's columns with the bytes already fetched.
+/// Run the push decoder over the decoder's columns with the bytes already fetched, a
+/// window of row groups at a time (see `DECODER_WINDOW_BYTES`).
 async fn run_decoder(
     src: &dyn RangeSource,
     shard: &Shard,
@@ -573,37 +663,53 @@ async fn run_decoder(
         plan.decoder_roots.iter().map(|&r| shard.schema.fields().get(r).map_or_else(|| r.to_string(), |f| format!("`{}`", f.name()))).collect();
     let columns = format!("{} {}", if names.len() == 1 { "column" } else { "columns" }, names.join(", "));
     // Errors of the decoder say what went wrong, not where: name the columns decoded.
-    let corrupt = |file: &str, e: parquet::errors::ParquetError| EngineError::Corrupt { file: file.into(), detail: format!("{columns}: {e}") };
-    let sizes: Vec<u64> = plan::row_groups(shard).iter().map(|g| g.1).collect();
-    let builder = ParquetPushDecoderBuilder::try_new_decoder(decoder_metadata(shard, plan)).map_err(|e| corrupt(file, e))?;
+    let corrupt = |e: parquet::errors::ParquetError| EngineError::Corrupt { file: file.into(), detail: format!("{columns}: {e}") };
+    let groups = plan::row_groups(shard);
+    let sizes: Vec<u64> = groups.iter().map(|g| g.1).collect();
     // Leaves, not roots: of an image stored as a struct only `bytes` is planned and read.
     let leaves: Vec<usize> = plan.decoder_roots.iter().flat_map(|&r| super::plan::leaves_of(shard, r)).collect();
-    let mask = ProjectionMask::leaves(builder.parquet_schema(), leaves);
-    let mut decoder = builder
-        .with_projection(mask)
-        .with_batch_size(plan.rows.len().clamp(1, 8192))
-        .with_row_group_selections(row_group_selections(&sizes, &plan.rows))
-        .build()
-        .map_err(|e| corrupt(file, e))?;
-    if !fetched.is_empty() {
-        let (ranges, bodies): (Vec<Range<u64>>, Vec<Bytes>) = fetched.into_iter().unzip();
-        decoder.push_ranges(ranges, bodies).map_err(|e| corrupt(file, e))?;
-    }
     let mut batches = Vec::new();
-    loop {
-        match decoder.try_decode().map_err(|e| corrupt(file, e))? {
-            DecodeResult::NeedsData(ranges) => {
-                // Not planned: fetch it anyway (a later wave), within the limit.
-                let ranges: Vec<Range<u64>> = ranges;
-                let cost: u64 = ranges.iter().map(|r| r.end.saturating_sub(r.start)).sum();
-                if cost > MAX_READ_BYTES {
-                    return Err(too_large(file, plan.rows.len(), cost));
+    for (base, window) in decoder_windows(plan, decoder_window_bytes()) {
+        let in_window = |g: usize| window.contains(&g);
+        let chunks: Vec<Range<u64>> = plan.chunks.iter().filter(|c| c.handler == Handler::Decoder && in_window(c.row_group)).map(|c| c.chunk.clone()).collect();
+        let rows: Vec<u64> = plan
+            .rows
+            .iter()
+            .copied()
+            .filter(|&r| groups.iter().position(|&(first, n)| r >= first && r < first + n).is_some_and(in_window))
+            .collect();
+        let builder = ParquetPushDecoderBuilder::try_new_decoder(decoder_metadata(shard, plan, base, &window).map_err(corrupt)?).map_err(corrupt)?;
+        let mask = ProjectionMask::leaves(builder.parquet_schema(), leaves.iter().copied());
+        let mut decoder = builder
+            .with_projection(mask)
+            .with_batch_size(rows.len().clamp(1, 8192))
+            .with_row_group_selections(row_group_selections(&sizes, &rows))
+            .build()
+            .map_err(corrupt)?;
+        let (ranges, bodies): (Vec<Range<u64>>, Vec<Bytes>) = fetched
+            .iter()
+            .filter(|(r, _)| chunks.iter().any(|c| c.start <= r.start && r.end <= c.end))
+            .map(|(r, b)| (r.start - base..r.end - base, b.clone()))
+            .unzip();
+        if !ranges.is_empty() {
+            decoder.push_ranges(ranges, bodies).map_err(corrupt)?;
+        }
+        loop {
+            match decoder.try_decode().map_err(corrupt)? {
+                DecodeResult::NeedsData(ranges) => {
+                    // Not planned: fetch it anyway (a later wave), within the limit.
+                    let ranges: Vec<Range<u64>> = ranges;
+                    let cost: u64 = ranges.iter().map(|r| r.end.saturating_sub(r.start)).sum();
+                    if cost > MAX_READ_BYTES {
+                        return Err(too_large(file, plan.rows.len(), cost));
+                    }
+                    let in_file: Vec<Range<u64>> = ranges.iter().map(|r| r.start + base..r.end + base).collect();
+                    let bodies = read_many_of(src, &in_file, Some(version)).await?;
+                    decoder.push_ranges(ranges, bodies).map_err(corrupt)?;
                 }
-                let bodies = read_many_of(src, &ranges, Some(version)).await?;
-                decoder.push_ranges(ranges, bodies).map_err(|e| corrupt(file, e))?;
+                DecodeResult::Data(batch) => batches.push(batch),
+                DecodeResult::Finished => break,
             }
-            DecodeResult::Data(batch) => batches.push(batch),
-            DecodeResult::Finished => break,
         }
     }
     let Some(first) = batches.first() else { return Ok(None) };
@@ -643,7 +749,7 @@ async fn execute(
             Some((c, PageRead { range, header, first_row: 0, wanted, stream: true, estimate: 0 }))
         })
         .collect();
-    let guess_jobs = futures::future::try_join_all(guessed.iter().map(|(c, read)| stream_page(src, shard, version, (c, read), budget, true, None)));
+    let guess_jobs = futures::future::try_join_all(guessed.iter().map(|(c, read)| stream_page(src, shard, version, (c, read), budget, true, early)));
     // Ranges inside a window the hops read are not asked for again.
     let mut fetched: HashMap<(u64, u64), Bytes> =
         whole.iter().filter_map(|r| from_windows(&windows, r).map(|b| ((r.start, r.end), b))).collect();
@@ -1134,8 +1240,12 @@ mod layout_tests {
         assert!(col.dictionary_page_offset().is_some() && col.data_page_offset() - col.dictionary_page_offset().unwrap() > 1_000_000);
         let rows: Vec<u64> = (0..24).collect();
         let before = src.counters.snapshot();
-        let got = read_rows(&src, &shard, &rows, &[1]).await.unwrap();
+        let told = std::cell::RefCell::new(Vec::new());
+        let tell = |root: usize, row: u64, v: &Bytes| told.borrow_mut().push((root, row, Some(v.to_vec())));
+        let got = read_rows_early(&src, &shard, &rows, &[1], Some(&tell)).await.unwrap();
         assert_eq!(images_of(&got), rows.iter().map(|&r| images[r as usize].clone()).collect::<Vec<_>>());
+        // The guessed entries were told as their rows while the dictionary streamed.
+        assert_eq!(*told.borrow(), rows.iter().map(|&r| (1, r, images[r as usize].clone())).collect::<Vec<_>>());
         let after = src.counters.snapshot();
         let (requests, bytes) = (after.requests - before.requests, after.bytes - before.bytes);
         // The dictionary's header and the first key page's header, hopped at once; the
@@ -1184,6 +1294,46 @@ mod layout_tests {
         assert_eq!(after.requests - before.requests, 2, "the first stream fell short; a second went on from its end");
         let needed: u64 = 50 * (4 + 5000);
         assert!(after.bytes - before.bytes < 2 * needed, "{} bytes for {needed}", after.bytes - before.bytes);
+    }
+
+    /// The push decoder's windows (`DECODER_WINDOW_BYTES`), made small enough that every
+    /// row group is a window of its own with its offsets counted from its start, as row
+    /// groups past 4 GiB are on wasm32: ids through the decoder, images through it (zstd)
+    /// or the cursor, with and without an offset index, rows of several row groups.
+    #[tokio::test(flavor = "current_thread")]
+    async fn the_decoder_reads_row_groups_with_offsets_counted_from_their_window() {
+        for (index, zstd) in [(true, false), (false, false), (true, true), (false, true)] {
+            let base = if index { WriterProperties::builder().set_data_page_row_count_limit(100).set_write_batch_size(100) } else { no_index() };
+            let compression = if zstd { Compression::ZSTD(ZstdLevel::default()) } else { Compression::UNCOMPRESSED };
+            let props = base.set_dictionary_enabled(false).set_max_row_group_row_count(Some(400)).set_compression(compression).build();
+            let (data, images) = write(props, false);
+            let rows = [5u64, 6, 450, 999];
+            // The same read with the file's own offsets, for its requests and bytes.
+            let whole = Memory { data: data.clone(), counters: Counters::default() };
+            let shard = open(&whole).await;
+            let before = whole.counters.snapshot();
+            read_rows(&whole, &shard, &rows, &[0, 1]).await.unwrap();
+            let usual = whole.counters.snapshot();
+            super::TEST_WINDOW_BYTES.with(|w| w.set(Some(1)));
+            let src = Memory { data, counters: Counters::default() };
+            let shard = open(&src).await;
+            assert_eq!((shard.metadata.num_row_groups(), shard.has_offset_index()), (3, index));
+            let windows = super::decoder_windows(&plan(&shard, &[5, 450, 999], &[0, 1]), 1);
+            assert_eq!(windows.len(), 3, "index {index}, zstd {zstd}: a window a row group");
+            assert!(windows.iter().all(|(base, _)| *base > 0));
+            let start = src.counters.snapshot();
+            let got = read_rows(&src, &shard, &rows, &[0, 1]).await.unwrap();
+            super::TEST_WINDOW_BYTES.with(|w| w.set(None));
+            let end = src.counters.snapshot();
+            assert_eq!(
+                (end.requests - start.requests, end.bytes - start.bytes),
+                (usual.requests - before.requests, usual.bytes - before.bytes),
+                "index {index}, zstd {zstd}: the fetched pages were handed over, none fetched again"
+            );
+            let ids = got[0].column(0).as_primitive::<arrow_array::types::Int64Type>();
+            assert_eq!(ids.values().to_vec(), vec![5, 6, 450, 999], "index {index}, zstd {zstd}");
+            assert_eq!(images_of(&got), rows.iter().map(|&r| images[r as usize].clone()).collect::<Vec<_>>(), "index {index}, zstd {zstd}");
+        }
     }
 
     #[tokio::test(flavor = "current_thread")]
