@@ -187,6 +187,9 @@ impl PairCache {
             }
         }
         self.bytes += size;
+        // Copies: a read's images are views of the ranges fetched, which would be kept
+        // whole while any one of their images is cached.
+        let pair = PairBytes { row: pair.row, source: Bytes::copy_from_slice(&pair.source), edited: Bytes::copy_from_slice(&pair.edited) };
         self.entries.push_back((url.into(), pair));
     }
 

@@ -11,7 +11,8 @@ use std::collections::{BTreeSet, HashMap};
 use std::ops::Range;
 use std::sync::Arc;
 
-use arrow_array::{ArrayRef, BinaryArray, BinaryViewArray, LargeBinaryArray, RecordBatch};
+use arrow_array::builder::BinaryViewBuilder;
+use arrow_array::{ArrayRef, RecordBatch};
 use arrow_schema::{DataType, Field, Schema};
 use bytes::Bytes;
 use futures::StreamExt;
@@ -913,21 +914,23 @@ fn assemble(
             fields.push(Arc::new(batch.schema().field(i).clone()));
             arrays.push(Arc::clone(batch.column(i)));
         } else {
+            // A view array of the values where they lie, in the bytes fetched: no copy of
+            // the images. An image struct gives its `bytes` under the image's name.
             let field = shard.schema.field(root);
-            let mut values: Vec<Option<&[u8]>> = Vec::with_capacity(plan.rows.len());
+            let mut values = BinaryViewBuilder::with_capacity(plan.rows.len());
             for &row in &plan.rows {
-                let v = cells.get(&(root, row)).ok_or_else(|| bad(format!("row {row}, column `{}`: not decoded", field.name())))?;
-                values.push(v.as_deref());
+                match cells.get(&(root, row)).ok_or_else(|| bad(format!("row {row}, column `{}`: not decoded", field.name())))? {
+                    None => values.append_null(),
+                    Some(v) if v.len() <= 12 => values.append_value(v),
+                    Some(v) => {
+                        let len = u32::try_from(v.len()).map_err(|_| bad(format!("row {row}, column `{}`: a value over 4 GiB", field.name())))?;
+                        let block = values.append_block(arrow_buffer::Buffer::from(v.clone()));
+                        values.try_append_view(block, 0, len).map_err(|e| bad(e.to_string()))?;
+                    }
+                }
             }
-            let (field, array): (Field, ArrayRef) = match field.data_type() {
-                DataType::LargeBinary => (field.clone(), Arc::new(LargeBinaryArray::from_iter(values))),
-                DataType::BinaryView => (field.clone(), Arc::new(BinaryViewArray::from_iter(values))),
-                DataType::Binary => (field.clone(), Arc::new(BinaryArray::from_iter(values))),
-                // An image struct: its `bytes`, under the image's name.
-                _ => (Field::new(field.name(), DataType::Binary, true), Arc::new(BinaryArray::from_iter(values))),
-            };
-            fields.push(Arc::new(field));
-            arrays.push(array);
+            fields.push(Arc::new(Field::new(field.name(), DataType::BinaryView, true)));
+            arrays.push(Arc::new(values.finish()));
         }
     }
     RecordBatch::try_new(Arc::new(Schema::new(fields)), arrays).map_err(|e| bad(e.to_string()))
@@ -1123,9 +1126,15 @@ mod layout_tests {
     }
 
     fn images_of(batches: &[RecordBatch]) -> Vec<Option<Vec<u8>>> {
-        let b = &batches[0];
-        let col = b.column_by_name("img").unwrap().as_binary::<i32>();
-        (0..col.len()).map(|i| col.is_valid(i).then(|| col.value(i).to_vec())).collect()
+        let col = batches[0].column_by_name("img").unwrap();
+        // The engine's cursor gives a view array, the push decoder a binary one.
+        match col.as_binary_view_opt() {
+            Some(v) => (0..v.len()).map(|i| v.is_valid(i).then(|| v.value(i).to_vec())).collect(),
+            None => {
+                let b = col.as_binary::<i32>();
+                (0..b.len()).map(|i| b.is_valid(i).then(|| b.value(i).to_vec())).collect()
+            }
+        }
     }
 
     #[tokio::test(flavor = "current_thread")]

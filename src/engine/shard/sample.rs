@@ -75,18 +75,39 @@ fn str_at(batch: &RecordBatch, name: &str, i: usize) -> Option<String> {
     text_of(batch.column_by_name(name)?.as_ref(), i)
 }
 
-/// Bytes at `i` of a binary array, or of the `bytes` child of a struct.
+/// Bytes at `i` of a binary array, or of the `bytes` child of a struct: a view of the
+/// array's buffer, not a copy (a value of a view array inlined in its view is copied).
 fn bytes_of(col: &dyn Array, i: usize) -> Option<Bytes> {
     if col.is_null(i) {
         return None;
     }
-    Some(Bytes::copy_from_slice(match col.data_type() {
-        DataType::Binary => col.as_binary::<i32>().value(i),
-        DataType::LargeBinary => col.as_binary::<i64>().value(i),
-        DataType::BinaryView => col.as_binary_view().value(i),
-        DataType::Struct(_) => return bytes_of(col.as_struct().column_by_name("bytes")?.as_ref(), i),
-        _ => return None,
-    }))
+    let view = |buffer: &arrow_buffer::Buffer, start: usize, len: usize| Bytes::from_owner(buffer.slice_with_length(start, len));
+    match col.data_type() {
+        DataType::Binary => {
+            let a = col.as_binary::<i32>();
+            let (start, end) = (a.value_offsets()[i], a.value_offsets()[i + 1]);
+            Some(view(a.values(), usize::try_from(start).ok()?, usize::try_from(end - start).ok()?))
+        }
+        DataType::LargeBinary => {
+            let a = col.as_binary::<i64>();
+            let (start, end) = (a.value_offsets()[i], a.value_offsets()[i + 1]);
+            Some(view(a.values(), usize::try_from(start).ok()?, usize::try_from(end - start).ok()?))
+        }
+        DataType::BinaryView => {
+            let a = col.as_binary_view();
+            // A view: length (32 bits), then the value itself when it is at most 12 bytes,
+            // else a prefix (32), the buffer's index (32) and the offset in it (32).
+            let v = a.views()[i];
+            let len = v as u32 as usize;
+            if len <= 12 {
+                return Some(Bytes::copy_from_slice(a.value(i)));
+            }
+            let buffer = a.data_buffers().get((v >> 64) as u32 as usize)?;
+            Some(view(buffer, (v >> 96) as u32 as usize, len))
+        }
+        DataType::Struct(_) => bytes_of(col.as_struct().column_by_name("bytes")?.as_ref(), i),
+        _ => None,
+    }
 }
 
 fn bytes_at(batch: &RecordBatch, name: &str, i: usize) -> Option<Bytes> {
