@@ -288,6 +288,19 @@ const OURS_DONE = (n) => {
   return ok && { ms: performance.now(), origin: performance.timeOrigin };
 };
 
+// When the first grid's images are decoded too: the gallery's thumbnails are decoded when
+// shown (a canvas holding its bitmap); an <img> (hyparquet's, or a small image the gallery
+// shows as stored) is loaded before it is decoded, so its decode() is awaited.
+const OURS_DECODED = async (n) => {
+  const cards = [...document.querySelectorAll('[data-testid=card]')].slice(0, n);
+  const imgs = cards.flatMap((c) => [...c.querySelectorAll('img[data-testid$=-image]')]);
+  if (!imgs.length) return null;
+  await Promise.all(imgs.map((i) => i.decode()));
+  return performance.now();
+};
+
+const HYPARQUET_DECODED = () => window.benchDecoded;
+
 const HYPARQUET_DONE = () =>
   window.benchDone && (window.benchDone.error ? window.benchDone : { ...window.benchDone, origin: performance.timeOrigin });
 
@@ -301,6 +314,10 @@ async function measure(kind, url, fileUrl, dataOrigin, filePath) {
       ? await page.waitForFunction(OURS_DONE, GRID_ROWS, { polling: 'raf', timeout: 300_000 })
       : await page.waitForFunction(HYPARQUET_DONE, null, { polling: 50, timeout: 300_000 });
     const done = await handle.jsonValue();
+    const decoded = kind === 'ours'
+      ? { ms: await page.evaluate(OURS_DECODED, GRID_ROWS) }
+      : await (await page.waitForFunction(HYPARQUET_DECODED, null, { polling: 20, timeout: 300_000 })).jsonValue();
+    if (decoded.error) throw new Error(`${kind}: ${decoded.error}`);
     const atDone = (await requestLog(dataOrigin)).filter((r) => r.path === filePath);
     if (done.error) throw new Error(`${kind}: ${done.error}`);
     const doneAt = done.origin + done.ms;
@@ -315,6 +332,8 @@ async function measure(kind, url, fileUrl, dataOrigin, filePath) {
       afterRequests: after.length - atDone.length,
       afterBytes: after.slice(atDone.length).reduce((s, r) => s + r.body_bytes, 0),
       dataMs: doneAt - firstStart,
+      // Ours without an <img> in the grid: decoded when shown.
+      decodedMs: (decoded.ms == null ? doneAt : Math.max(doneAt, done.origin + decoded.ms)) - firstStart,
       netMs: Math.max(...before.map((r) => (Number.isFinite(r.end) ? r.end : r.start))) - firstStart,
       pageMs: done.ms,
       waves: waves(before),
@@ -352,7 +371,7 @@ async function benchLayouts(appOrigin, benchOrigin) {
       );
       process.stderr.write('.');
     }
-    const pick = (rs) => ({ ...rs[0], dataMs: median(rs.map((r) => r.dataMs)), netMs: median(rs.map((r) => r.netMs)), pageMs: median(rs.map((r) => r.pageMs)), allDataMs: rs.map((r) => Math.round(r.dataMs)) });
+    const pick = (rs) => ({ ...rs[0], dataMs: median(rs.map((r) => r.dataMs)), decodedMs: median(rs.map((r) => r.decodedMs)), netMs: median(rs.map((r) => r.netMs)), pageMs: median(rs.map((r) => r.pageMs)), allDataMs: rs.map((r) => Math.round(r.dataMs)) });
     const ours = pick(runs.ours);
     const hyp = pick(runs.hyparquet);
     const result = {
@@ -365,6 +384,7 @@ async function benchLayouts(appOrigin, benchOrigin) {
         oursOverMinimum: ours.bytes / min.bytes,
         oursOverHyparquetBytes: ours.bytes / hyp.bytes,
         oursOverHyparquetTime: ours.dataMs / hyp.dataMs,
+        oursOverHyparquetDecoded: ours.decodedMs / hyp.decodedMs,
       },
     };
     results.push(result);
@@ -378,6 +398,7 @@ async function benchLayouts(appOrigin, benchOrigin) {
     console.log(`  ours/hyparquet bytes   ${r2(result.ratios.oursOverHyparquetBytes)}  (goal < 1: ${g(result.ratios.oursOverHyparquetBytes < 1)})`);
     console.log(`  ours/hyparquet time    ${r2(result.ratios.oursOverHyparquetTime)}  (goal <= 0.7: ${g(result.ratios.oursOverHyparquetTime <= 0.7)})`);
     console.log(`  our waves              ${ours.waves}  (goal <= 3: ${g(ours.waves <= 3)})`);
+    console.log(`  images decoded too: ours ${Math.round(ours.decodedMs)} ms, hyparquet ${Math.round(hyp.decodedMs)} ms, ratio ${r2(result.ratios.oursOverHyparquetDecoded)}`);
     for (const m of [...runs.ours, ...runs.hyparquet]) if (m.problems.length) console.log(`  problems: ${m.problems.join(' | ')}`);
     if (process.env.BENCH_VERBOSE) {
       console.log('  ours:\n    ' + ours.timeline.join('\n    '));

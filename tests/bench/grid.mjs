@@ -3,7 +3,7 @@
 //
 //   python3 tests/bench/make_grid_dataset.py /tmp/gallery-bench
 //   node tests/bench/grid.mjs [--data /tmp/gallery-bench] [--dist /tmp/dist-me]
-//        [--only scroll|memory] [--pace 4000] [--out results.json] [--profile]
+//        [--only scroll|memory] [--pace 4000] [--scroller raf|wheel] [--out results.json] [--profile]
 //        [--max-pairs N] (stop the memory run early, to look into it)
 //        [--playwright] (drive the memory run's browser with Playwright, which makes it
 //        keep every response body: see cdp_pipe.mjs)
@@ -15,8 +15,11 @@
 // (1280 x 800) and measures two goals of the grid:
 //
 //   scroll   grid-10k.parquet: scrolled from top to bottom at a steady pace (`--pace`
-//            CSS px per second, moved every animation frame) until the sentinel says all
-//            pairs are shown. Main-thread long tasks (PerformanceObserver 'longtask',
+//            CSS px per second) until the sentinel says all pairs are shown. `--scroller
+//            raf` (the default) moves it with scrollBy in the page's animation frames: the
+//            page's own JS, and a forced layout whenever the DOM changed, run in every frame.
+//            `--scroller wheel` sends mouse-wheel events through DevTools every ~16 ms, as a
+//            user's wheel or touchpad does: the browser scrolls, the page runs no code. Main-thread long tasks (PerformanceObserver 'longtask',
 //            installed before the app loads), long animation frames (their scripts name
 //            the code) and the gaps between animation frames. Goal: no task over 50 ms.
 //   memory   grid-2k-large.parquet: scrolled screen by screen through all 2,000 pairs,
@@ -72,6 +75,7 @@ function options(argv) {
     dist: path.join(ROOT, 'dist'),
     only: null,
     pace: 4000,
+    scroller: 'raf',
     out: null,
     profile: false,
     scrollTimeout: 600,
@@ -88,6 +92,7 @@ function options(argv) {
     else if (a === '--dist') o.dist = path.resolve(value());
     else if (a === '--only') o.only = value();
     else if (a === '--pace') o.pace = Number(value());
+    else if (a === '--scroller') o.scroller = value();
     else if (a === '--out') o.out = path.resolve(value());
     else if (a === '--profile') o.profile = true;
     else if (a === '--scroll-timeout') o.scrollTimeout = Number(value());
@@ -374,13 +379,31 @@ async function scrollBench(browser, app, dataOrigin, opts) {
     await cdp.send('Profiler.setSamplingInterval', { interval: 500 });
     await cdp.send('Profiler.start');
   }
-  const t0 = await page.evaluate((pace) => {
+  const wheel = opts.scroller === 'wheel';
+  const t0 = await page.evaluate(([pace, wheel]) => {
     const b = window.__bench;
     b.frames = [];
     b.recording = true;
-    b.scroll = { on: true, pace, carry: 0, stuckFrames: 0 };
+    b.scroll = { on: !wheel, pace, carry: 0, stuckFrames: 0 };
     return { perf: performance.now(), wall: Date.now() };
-  }, opts.pace);
+  }, [opts.pace, wheel]);
+  // The wheel: a notch's worth of pixels every ~16 ms, by the time elapsed.
+  let wheeling = wheel;
+  const wheelLoop = (async () => {
+    let last = Date.now();
+    let carry = 0;
+    while (wheeling) {
+      await sleep(16);
+      const now = Date.now();
+      carry += (opts.pace * (now - last)) / 1000;
+      last = now;
+      const step = Math.floor(carry);
+      carry -= step;
+      if (step > 0) {
+        await cdp.send('Input.dispatchMouseEvent', { type: 'mouseWheel', x: VIEWPORT.width / 2, y: VIEWPORT.height / 2, deltaX: 0, deltaY: step });
+      }
+    }
+  })();
   const samples = [];
   let done = false;
   let maxRow = 0;
@@ -407,6 +430,8 @@ async function scrollBench(browser, app, dataOrigin, opts) {
     process.stderr.write(`\rscroll: ${Math.round((s.t - t0.perf) / 1000)} s, row ${s.row ?? '?'} of 10000, ${Math.round(s.top)} px   `);
   }
   process.stderr.write('\n');
+  wheeling = false;
+  await wheelLoop;
   const result = await page.evaluate((start) => {
     const b = window.__bench;
     b.scroll.on = false;
@@ -445,6 +470,7 @@ async function scrollBench(browser, app, dataOrigin, opts) {
   const out = {
     file: 'grid-10k.parquet',
     pace: opts.pace,
+    scroller: opts.scroller,
     layout,
     seconds,
     done: /^All /.test(finalSentinel),
@@ -808,7 +834,7 @@ async function memoryBench(browser, app, dataOrigin, opts) {
 
 function reportScroll(r) {
   const lt = r.longTasks;
-  console.log(`\n## Scroll: ${r.file}, ${r.pace} px/s (${r.layout.columns} cards a row, cards ${Math.round(r.layout.cardHeight)} px high)\n`);
+  console.log(`\n## Scroll: ${r.file}, ${r.pace} px/s by ${r.scroller === "wheel" ? "wheel events" : "scrollBy in animation frames"} (${r.layout.columns} cards a row, cards ${Math.round(r.layout.cardHeight)} px high)\n`);
   console.log(
     table([
       ['measure', 'value', 'goal', 'ratio'],

@@ -10,6 +10,8 @@ pub mod search;
 pub use card::{Card, Scores};
 pub use scores::ScoresMap;
 
+use std::cell::Cell;
+use std::rc::Rc;
 use std::sync::Arc;
 
 use leptos::html;
@@ -272,17 +274,34 @@ const NEAR_MARGIN: &str = "2500px 0px";
 
 /// Keep `near` telling whether the element of `el` is within `NEAR_MARGIN` of the
 /// viewport; on leaving, its height is kept in `height` first so the page keeps its place.
+///
+/// `near` changes in a task of its own, not in the observer's callback: that runs inside
+/// the frame being drawn, which would then also build (or drop) a page of cards.
 fn observe_nearness(el: NodeRef<html::Div>, near: RwSignal<bool>, height: RwSignal<f64>) {
     let observer: StoredValue<Option<SendObserver>> = StoredValue::new(None);
     Effect::new(move |_| {
         let Some(node) = el.get() else { return };
+        // The latest answer, and whether a task to apply it is already waiting.
+        let wanted = Rc::new(Cell::new(near.get_untracked()));
+        let waiting = Rc::new(Cell::new(false));
         let obs = SendObserver::new(NEAR_MARGIN, move |visible, measured| {
             if !visible && near.get_untracked() {
                 height.set(measured);
             }
-            if near.get_untracked() != visible {
-                near.set(visible);
+            wanted.set(visible);
+            if waiting.replace(true) {
+                return;
             }
+            let (wanted, waiting) = (Rc::clone(&wanted), Rc::clone(&waiting));
+            set_timeout(
+                move || {
+                    waiting.set(false);
+                    if near.try_get_untracked().is_some_and(|n| n != wanted.get()) {
+                        near.set(wanted.get());
+                    }
+                },
+                std::time::Duration::ZERO,
+            );
         });
         obs.0.observe(&node);
         observer.update_value(|o| {
