@@ -371,7 +371,7 @@ async function benchLayouts(appOrigin, benchOrigin) {
       );
       process.stderr.write('.');
     }
-    const pick = (rs) => ({ ...rs[0], dataMs: median(rs.map((r) => r.dataMs)), decodedMs: median(rs.map((r) => r.decodedMs)), netMs: median(rs.map((r) => r.netMs)), pageMs: median(rs.map((r) => r.pageMs)), allDataMs: rs.map((r) => Math.round(r.dataMs)) });
+    const pick = (rs) => ({ ...rs[0], dataMs: median(rs.map((r) => r.dataMs)), decodedMs: median(rs.map((r) => r.decodedMs)), netMs: median(rs.map((r) => r.netMs)), pageMs: median(rs.map((r) => r.pageMs)), allDataMs: rs.map((r) => Math.round(r.dataMs)), allWaves: rs.map((r) => r.waves) });
     const ours = pick(runs.ours);
     const hyp = pick(runs.hyparquet);
     const result = {
@@ -392,7 +392,7 @@ async function benchLayouts(appOrigin, benchOrigin) {
     console.log(`\n== ${f} (${MB(min.size)})`);
     console.log(`  minimum   ${MB(min.bytes)} = footer ${min.footer} + pages ${min.pages} (${min.pageCount}) + dictionaries ${min.dictionaries}; page index of those chunks ${min.index} B`);
     for (const [name, m] of [['ours', ours], ['hyparquet', hyp]]) {
-      console.log(`  ${name.padEnd(9)} ${String(m.requests).padStart(3)} requests (${m.methods}), ${MB(m.bytes)}, ${Math.round(m.dataMs)} ms data time [${m.allDataMs.join(', ')}] (last byte at ${Math.round(m.netMs)} ms), ${Math.round(m.pageMs)} ms page time, ${m.waves} waves; after the grid: ${m.afterRequests} requests, ${MB(m.afterBytes)}`);
+      console.log(`  ${name.padEnd(9)} ${String(m.requests).padStart(3)} requests (${m.methods}), ${MB(m.bytes)}, ${Math.round(m.dataMs)} ms data time [${m.allDataMs.join(', ')}] (last byte at ${Math.round(m.netMs)} ms), ${Math.round(m.pageMs)} ms page time, ${m.waves} waves (runs: ${m.allWaves.join(', ')}); after the grid: ${m.afterRequests} requests, ${MB(m.afterBytes)}`);
     }
     console.log(`  ours/minimum bytes     ${r2(result.ratios.oursOverMinimum)}  (goal <= 1.1: ${g(result.ratios.oursOverMinimum <= 1.1)})`);
     console.log(`  ours/hyparquet bytes   ${r2(result.ratios.oursOverHyparquetBytes)}  (goal < 1: ${g(result.ratios.oursOverHyparquetBytes < 1)})`);
