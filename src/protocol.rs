@@ -42,12 +42,16 @@ pub enum Request {
     Rows { file: String, rows: Vec<u64> },
     /// The two images of these rows (the reply carries 2 Blobs per row, in order): as
     /// stored, or with `thumb`, as thumbnails that many pixels wide (decoded and resized
-    /// here, off the page's thread; never wider than the image).
+    /// here, off the page's thread; never wider than the image). With `ask_above`, images
+    /// that would cost more bytes than that are not fetched: the reply is their `Cost`
+    /// (the page asks the user first, without a round trip of its own for the cost).
     Images {
         file: String,
         rows: Vec<u64>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         thumb: Option<u32>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        ask_above: Option<u64>,
     },
     /// What changed between the two images of a row: pixels whose largest channel change
     /// is above `threshold` (0–255). The reply carries one Blob: the heatmap (PNG).
@@ -138,7 +142,7 @@ mod tests {
 
     #[test]
     fn requests_survive_json() {
-        let m = ToWorker { id: 7, request: Request::Images { file: "a/b.parquet".into(), rows: vec![1, 5], thumb: Some(320) } };
+        let m = ToWorker { id: 7, request: Request::Images { file: "a/b.parquet".into(), rows: vec![1, 5], thumb: Some(320), ask_above: Some(50_000_000) } };
         let s = serde_json::to_string(&m).unwrap();
         assert!(s.contains("\"kind\":\"images\""), "{s}");
         assert_eq!(serde_json::from_str::<ToWorker>(&s).unwrap(), m);

@@ -41,7 +41,7 @@ pub struct PairUrls {
 /// Fetch the images of `rows` of `file` as stored, as object URLs by row (thumbnails for
 /// the grid: [`load_thumbs`]).
 pub async fn load(file: String, rows: Vec<u64>) -> Result<Vec<Arc<PairUrls>>, String> {
-    let (reply, blobs) = client::request(Request::Images { file, rows, thumb: None }).await?;
+    let (reply, blobs) = client::request(Request::Images { file, rows, thumb: None, ask_above: None }).await?;
     let Reply::Images { images } = reply else { return Err("unexpected reply from the worker".into()) };
     Ok(images
         .into_iter()
@@ -120,10 +120,23 @@ impl PairThumbs {
     }
 }
 
-/// Fetch thumbnails `thumb` pixels wide of the images of `rows` of `file`, by row.
-pub async fn load_thumbs(file: String, rows: Vec<u64>, thumb: u32) -> Result<Vec<Arc<PairThumbs>>, String> {
-    let (reply, blobs, mut bitmaps) = client::request_pictures(Request::Images { file, rows, thumb: Some(thumb) }).await?;
-    let Reply::Images { images } = reply else { return Err("unexpected reply from the worker".into()) };
+/// What [`load_thumbs`] brought.
+pub enum Thumbs {
+    /// The pairs, by row.
+    Shown(Vec<Arc<PairThumbs>>),
+    /// Nothing fetched: the images would cost this, over the limit asked.
+    Costly(crate::protocol::Cost),
+}
+
+/// Fetch thumbnails `thumb` pixels wide of the images of `rows` of `file`, by row; none
+/// when they would cost more than `ask_above` bytes.
+pub async fn load_thumbs(file: String, rows: Vec<u64>, thumb: u32, ask_above: Option<u64>) -> Result<Thumbs, String> {
+    let (reply, blobs, mut bitmaps) = client::request_pictures(Request::Images { file, rows, thumb: Some(thumb), ask_above }).await?;
+    let images = match reply {
+        Reply::Images { images } => images,
+        Reply::Cost { cost } => return Ok(Thumbs::Costly(cost)),
+        _ => return Err("unexpected reply from the worker".into()),
+    };
     let mut picture = |i: usize| match bitmaps.get_mut(i).and_then(Option::take) {
         Some(b) => Some(Picture::Thumb(Bitmap::new(b))),
         None => BlobUrl::new(blobs.get(i)?).map(Picture::Stored),
@@ -134,5 +147,5 @@ pub async fn load_thumbs(file: String, rows: Vec<u64>, thumb: u32) -> Result<Vec
             out.push(Arc::new(PairThumbs { info, source, edited }));
         }
     }
-    Ok(out)
+    Ok(Thumbs::Shown(out))
 }

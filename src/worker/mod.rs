@@ -256,7 +256,14 @@ async fn answer(session: &Session<WebBackend>, request: Request, files: Vec<Blob
             (Err(e), _) => Err(e),
         },
         Request::Rows { file, rows } => session.rows(&file, &rows).await.map(|samples| (Reply::Rows { samples }, Attached::default())),
-        Request::Images { file, rows, thumb } => images(session, &file, &rows, thumb).await,
+        Request::Images { file, rows, thumb, ask_above } => match ask_above {
+            Some(limit) => match session.cost(&file, &rows, true).await {
+                Ok(cost) if cost.bytes > limit => Ok((Reply::Cost { cost }, Attached::default())),
+                Ok(_) => images(session, &file, &rows, thumb).await,
+                Err(e) => Err(e),
+            },
+            None => images(session, &file, &rows, thumb).await,
+        },
         Request::Diff { file, row, threshold } => session.diff(&file, row, threshold).await.and_then(|d| {
             let heatmap = blob(&d.png, "image/png").map_err(|_| EngineError::Image {
                 file: file.clone(),

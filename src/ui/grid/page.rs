@@ -105,21 +105,33 @@ pub fn Page(groups: Groups) -> impl IntoView {
         let asked = files.get_value();
         let allowed: Vec<bool> = approved.0.with(|a| asked.iter().map(|(f, _)| a.contains(f)).collect());
         client::spawn_for_view(async move {
-            // A file whose images would cost more than the user's limit asks first.
-            for ((file, rows), allowed) in asked.iter().zip(allowed) {
-                if allowed {
-                    continue;
-                }
-                if let Ok((Reply::Cost { cost }, _)) = client::request(Request::Cost { file: file.clone(), rows: rows.clone(), images: true }).await {
-                    if cost.bytes > super::cost::ask_above() {
+            // A file whose images would cost more than the user's limit asks first: the
+            // worker says so instead of fetching them.
+            let loads = asked.iter().zip(allowed).map(|((file, rows), allowed)| {
+                images::load_thumbs(file.clone(), rows.clone(), thumb, (!allowed).then(super::cost::ask_above))
+            });
+            let replies = join_all(loads).await;
+            let mut loaded = Ok(Vec::new());
+            for ((file, _), reply) in asked.iter().zip(replies) {
+                match reply {
+                    Ok(images::Thumbs::Shown(list)) => {
+                        if let Ok(all) = &mut loaded {
+                            all.extend(list.into_iter().map(|t| (file.clone(), t)));
+                        }
+                    }
+                    Ok(images::Thumbs::Costly(cost)) => {
                         if generation.try_get_value() == Some(mine) {
                             let _ = asking.try_set(Some((file.clone(), cost)));
                         }
                         return;
                     }
+                    Err(e) => {
+                        if loaded.is_ok() {
+                            loaded = Err(e);
+                        }
+                    }
                 }
             }
-            let loaded = per_file(asked, |file, rows| images::load_thumbs(file, rows, thumb)).await;
             if generation.try_get_value() == Some(mine) {
                 let _ = pictures.try_set(Some(loaded));
             }
