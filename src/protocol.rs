@@ -58,9 +58,6 @@ pub enum Request {
     Diff { file: String, row: u64, threshold: u8 },
     /// The three scores of every row of a file of the open dataset.
     Scores { file: String },
-    /// What showing these rows of a file would cost (their images, or their text), from
-    /// what is known of the file's layout; nothing is fetched.
-    Cost { file: String, rows: Vec<u64>, images: bool },
     /// Search the instructions of these files of the open dataset (in this order; the
     /// first ones as far as the index's bound allows): at most `limit` hits, best first.
     /// With the dataset's static index the whole dataset is searched, from position

@@ -77,9 +77,16 @@ type EarlyThumbs = HashMap<(u64, bool), (bytes::Bytes, ImageBitmap)>;
 
 /// The images of `rows` of `file` as `Reply::Images`: with thumbnails `thumb` wide, each
 /// image's thumbnail is begun as soon as its bytes are in (a few at a time), while the
-/// rest of the page's images are still on their way.
-async fn images(session: &Session<WebBackend>, file: &str, rows: &[u64], thumb: Option<u32>) -> Result<(Reply, Attached), EngineError> {
+/// rest of the page's images are still on their way. Images costing more than
+/// `ask_above` bytes are not read: the reply is their `Reply::Cost`.
+async fn images(session: &Session<WebBackend>, file: &str, rows: &[u64], thumb: Option<u32>, ask_above: Option<u64>) -> Result<(Reply, Attached), EngineError> {
     use futures::StreamExt;
+    if let Some(limit) = ask_above {
+        let cost = session.cost(file, rows, true).await?;
+        if cost.bytes > limit {
+            return Ok((Reply::Cost { cost }, Attached::default()));
+        }
+    }
     let Some(t) = thumb else {
         return Ok(images_reply(session.shown_images(file, rows).await?, None, EarlyThumbs::new()).await);
     };
@@ -246,7 +253,6 @@ async fn answer(session: &Session<WebBackend>, request: Request, files: Vec<Blob
         Request::Scores { file } => session.scores(&file).await.map(|scores| (Reply::Scores { scores }, Attached::default())),
         Request::Search { files, query, limit, from } => session.search(&files, &query, from, limit).await.map(|searched| (Reply::Searched { searched }, Attached::default())),
         Request::FindId { id } => session.find_id(id).await.map(|(at, indexed)| (Reply::FoundId { at, indexed }, Attached::default())),
-        Request::Cost { file, rows, images } => session.cost(&file, &rows, images).await.map(|cost| (Reply::Cost { cost }, Attached::default())),
         Request::Open { src, map } => match (Source::parse(Some(&src)), map.as_deref().map(ColumnMap::parse).transpose()) {
             (_, Err(detail)) => Err(EngineError::Source { src: format!("map={}", map.unwrap_or_default()), detail }),
             (Ok(source), Ok(map)) => {
@@ -256,14 +262,7 @@ async fn answer(session: &Session<WebBackend>, request: Request, files: Vec<Blob
             (Err(e), _) => Err(e),
         },
         Request::Rows { file, rows } => session.rows(&file, &rows).await.map(|samples| (Reply::Rows { samples }, Attached::default())),
-        Request::Images { file, rows, thumb, ask_above } => match ask_above {
-            Some(limit) => match session.cost(&file, &rows, true).await {
-                Ok(cost) if cost.bytes > limit => Ok((Reply::Cost { cost }, Attached::default())),
-                Ok(_) => images(session, &file, &rows, thumb).await,
-                Err(e) => Err(e),
-            },
-            None => images(session, &file, &rows, thumb).await,
-        },
+        Request::Images { file, rows, thumb, ask_above } => images(session, &file, &rows, thumb, ask_above).await,
         Request::Diff { file, row, threshold } => session.diff(&file, row, threshold).await.and_then(|d| {
             let heatmap = blob(&d.png, "image/png").map_err(|_| EngineError::Image {
                 file: file.clone(),
