@@ -253,24 +253,31 @@ pub fn stand_with_files(kind: &'static str, request: Request, files: Option<Arra
     });
 }
 
-/// Ask the worker; an error reply comes back as `Err(message)`. Dropping the future
-/// before the reply cancels the request in the worker (its reads are aborted).
-pub async fn request(request: Request) -> Result<(Reply, Vec<Blob>), String> {
-    let (reply, blobs, bitmaps) = request_pictures(request).await?;
-    for b in bitmaps.into_iter().flatten() {
-        b.close();
+/// Ask the worker; an error reply comes back as `Err(message)`. The request is sent at
+/// once, before the returned future is first polled (a view sends its requests before it
+/// builds itself). Dropping the future before the reply cancels the request in the worker
+/// (its reads are aborted).
+pub fn request(request: Request) -> impl std::future::Future<Output = Result<(Reply, Vec<Blob>), String>> {
+    let answer = request_pictures(request);
+    async move {
+        let (reply, blobs, bitmaps) = answer.await?;
+        for b in bitmaps.into_iter().flatten() {
+            b.close();
+        }
+        Ok((reply, blobs))
     }
-    Ok((reply, blobs))
 }
 
 /// [`request`], with the thumbnails that came with the reply.
-pub async fn request_pictures(request: Request) -> Answer {
+pub fn request_pictures(request: Request) -> impl std::future::Future<Output = Answer> {
     let sent = CLIENT.with(|c| c.borrow().as_ref().map(|c| (Rc::clone(c), c.send(request))));
-    let Some((client, (id, rx))) = sent else { return Err("the worker is not running".into()) };
-    let mut pending = Pending { client, id, done: false };
-    let answer = rx.await.unwrap_or_else(|_| Err("the worker went away".into()));
-    pending.done = true;
-    answer
+    let sent = sent.map(|(client, (id, rx))| (Pending { client, id, done: false }, rx));
+    async move {
+        let Some((mut pending, rx)) = sent else { return Err("the worker is not running".into()) };
+        let answer = rx.await.unwrap_or_else(|_| Err("the worker went away".into()));
+        pending.done = true;
+        answer
+    }
 }
 
 /// A request whose reply has not come: cancelled in the worker when dropped.

@@ -129,23 +129,27 @@ pub enum Thumbs {
 }
 
 /// Fetch thumbnails `thumb` pixels wide of the images of `rows` of `file`, by row; none
-/// when they would cost more than `ask_above` bytes.
-pub async fn load_thumbs(file: String, rows: Vec<u64>, thumb: u32, ask_above: Option<u64>) -> Result<Thumbs, String> {
-    let (reply, blobs, mut bitmaps) = client::request_pictures(Request::Images { file, rows, thumb: Some(thumb), ask_above }).await?;
-    let images = match reply {
-        Reply::Images { images } => images,
-        Reply::Cost { cost } => return Ok(Thumbs::Costly(cost)),
-        _ => return Err("unexpected reply from the worker".into()),
-    };
-    let mut picture = |i: usize| match bitmaps.get_mut(i).and_then(Option::take) {
-        Some(b) => Some(Picture::Thumb(Bitmap::new(b))),
-        None => BlobUrl::new(blobs.get(i)?).map(Picture::Stored),
-    };
-    let mut out = Vec::with_capacity(images.len());
-    for (i, info) in images.into_iter().enumerate() {
-        if let (Some(source), Some(edited)) = (picture(2 * i), picture(2 * i + 1)) {
-            out.push(Arc::new(PairThumbs { info, source, edited }));
+/// when they would cost more than `ask_above` bytes. Asked at once, like
+/// [`client::request`].
+pub fn load_thumbs(file: String, rows: Vec<u64>, thumb: u32, ask_above: Option<u64>) -> impl std::future::Future<Output = Result<Thumbs, String>> {
+    let answer = client::request_pictures(Request::Images { file, rows, thumb: Some(thumb), ask_above });
+    async move {
+        let (reply, blobs, mut bitmaps) = answer.await?;
+        let images = match reply {
+            Reply::Images { images } => images,
+            Reply::Cost { cost } => return Ok(Thumbs::Costly(cost)),
+            _ => return Err("unexpected reply from the worker".into()),
+        };
+        let mut picture = |i: usize| match bitmaps.get_mut(i).and_then(Option::take) {
+            Some(b) => Some(Picture::Thumb(Bitmap::new(b))),
+            None => BlobUrl::new(blobs.get(i)?).map(Picture::Stored),
+        };
+        let mut out = Vec::with_capacity(images.len());
+        for (i, info) in images.into_iter().enumerate() {
+            if let (Some(source), Some(edited)) = (picture(2 * i), picture(2 * i + 1)) {
+                out.push(Arc::new(PairThumbs { info, source, edited }));
+            }
         }
+        Ok(Thumbs::Shown(out))
     }
-    Ok(Thumbs::Shown(out))
 }

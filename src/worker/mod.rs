@@ -158,7 +158,9 @@ async fn images_reply(pairs: Vec<ShownPair>, thumb: Option<u32>, mut early: Earl
     // A thumbnail made early counts only when made from the bytes the read returned.
     let mut take = |row: u64, edited: bool, bytes: &bytes::Bytes| {
         let (made_from, bitmap) = early.remove(&(row, edited))?;
-        if made_from == *bytes {
+        // Most often the very bytes (a view of the same fetched buffer): no need to compare.
+        let same = (made_from.as_ptr() == bytes.as_ptr() && made_from.len() == bytes.len()) || made_from == *bytes;
+        if same {
             Some(bitmap)
         } else {
             bitmap.close();

@@ -13,6 +13,8 @@
 //! time and shrunk by area averaging ([`Shrink`]). Elsewhere, or when that fails,
 //! `createImageBitmap` of a Blob with a target width does it.
 
+use std::cell::RefCell;
+
 use js_sys::{Array, Object, Promise, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::{Clamped, JsCast};
@@ -54,20 +56,19 @@ pub async fn thumbnail(bytes: &[u8], mime: &str, size: (u32, u32), target: u32) 
     // (it picks the scale) decodes again at full size.
     let known = size.0 > 0 && size.1 > 0;
     let reduced = if known { decoded(bytes, mime, Some(size), target).await } else { Err(JsValue::NULL) };
-    let canvas = match reduced {
-        Ok(c) => c,
+    match reduced {
+        Ok(b) => Ok(b),
         Err(_) => match decoded(bytes, mime, None, target).await {
-            Ok(c) => c,
-            Err(_) => resized_bitmap(bytes, mime, target).await?,
+            Ok(b) => Ok(b),
+            Err(_) => resized_bitmap(bytes, mime, target).await,
         },
-    };
-    canvas.transfer_to_image_bitmap()
+    }
 }
 
 /// Decode with `ImageDecoder` (at about the target size when the image's `size` is given)
-/// and draw it at exactly the thumbnail's size. A reduced decode smaller than the thumbnail
+/// and make it exactly the thumbnail's size. A reduced decode smaller than the thumbnail
 /// is an error.
-async fn decoded(bytes: &[u8], mime: &str, size: Option<(u32, u32)>, target: u32) -> Result<OffscreenCanvas, JsValue> {
+async fn decoded(bytes: &[u8], mime: &str, size: Option<(u32, u32)>, target: u32) -> Result<ImageBitmap, JsValue> {
     let scope = js_sys::global();
     if !Reflect::has(&scope, &"ImageDecoder".into())? {
         return Err("no ImageDecoder".into());
@@ -99,8 +100,35 @@ async fn decoded(bytes: &[u8], mime: &str, size: Option<(u32, u32)>, target: u32
     shrunk
 }
 
-fn context(canvas: &OffscreenCanvas) -> Result<OffscreenCanvasRenderingContext2d, JsValue> {
-    Ok(canvas.get_context("2d")?.ok_or_else(|| JsValue::from_str("no 2d context"))?.dyn_into()?)
+thread_local! {
+    /// The canvas every thumbnail is put on and taken off again as a bitmap, with its
+    /// context: making a canvas and its context costs about a millisecond, more than the
+    /// rest of a thumbnail's work on this thread.
+    static CANVAS: RefCell<Option<(OffscreenCanvas, OffscreenCanvasRenderingContext2d)>> = const { RefCell::new(None) };
+}
+
+/// The bitmap `draw` puts on a canvas of `width` × `height` pixels (blank before it draws).
+/// The canvas is reused: nothing may await between sizing it and taking the bitmap off,
+/// which this function makes sure of by taking a plain closure.
+fn on_canvas(width: u32, height: u32, draw: impl FnOnce(&OffscreenCanvasRenderingContext2d) -> Result<(), JsValue>) -> Result<ImageBitmap, JsValue> {
+    CANVAS.with(|slot| {
+        let mut slot = slot.borrow_mut();
+        if slot.is_none() {
+            let canvas = OffscreenCanvas::new(width, height)?;
+            let context = canvas.get_context("2d")?.ok_or_else(|| JsValue::from_str("no 2d context"))?.dyn_into()?;
+            *slot = Some((canvas, context));
+        }
+        let Some((canvas, context)) = slot.as_ref() else { return Err("no canvas".into()) };
+        // Taking the bitmap off left the canvas blank; a new size does too.
+        if canvas.width() != width {
+            canvas.set_width(width);
+        }
+        if canvas.height() != height {
+            canvas.set_height(height);
+        }
+        draw(context)?;
+        canvas.transfer_to_image_bitmap()
+    })
 }
 
 /// The frame's pixel size; an error for a frame shown rotated or mirrored (its pixels are
@@ -123,12 +151,13 @@ fn frame_size(frame: &Frame) -> Result<(u32, u32), JsValue> {
 const BAND_BYTES: u32 = 512 * 1024;
 
 /// The frame (`size` pixels) shrunk to `to` by area averaging in [`Shrink`], its pixels
-/// copied out as RGBA a band of rows at a time, and put on a canvas. Nothing is drawn: a
+/// copied out as RGBA a band of rows at a time, and made a bitmap. Nothing is drawn: a
 /// frame drawn onto a canvas (or made an `ImageBitmap`) leaves a full-size decoded copy in
 /// the browser's cache of decoded images, which grew the tab by ~4 MB a pair.
-async fn shrunk(frame: &Frame, (fw, fh): (u32, u32), to: (u32, u32)) -> Result<OffscreenCanvas, JsValue> {
+async fn shrunk(frame: &Frame, (fw, fh): (u32, u32), to: (u32, u32)) -> Result<ImageBitmap, JsValue> {
     let mut shrink = Shrink::new((fw, fh), to);
-    let band = (BAND_BYTES / (fw * 4)).max(2) & !1;
+    // Even, but never taller than the frame (a small frame is copied at once).
+    let band = ((BAND_BYTES / (fw * 4)).max(2) & !1).min(fh);
     let buffer = Uint8Array::new_with_length(fw * band * 4);
     let mut rows = vec![0u8; buffer.length() as usize];
     let mut y = 0;
@@ -151,13 +180,11 @@ async fn shrunk(frame: &Frame, (fw, fh): (u32, u32), to: (u32, u32)) -> Result<O
     let (w, h) = shrink.size();
     let pixels = shrink.finish();
     let image = ImageData::new_with_u8_clamped_array_and_sh(Clamped(&pixels), w, h)?;
-    let canvas = OffscreenCanvas::new(w, h)?;
-    context(&canvas)?.put_image_data(&image, 0.0, 0.0)?;
-    Ok(canvas)
+    on_canvas(w, h, |context| context.put_image_data(&image, 0.0, 0.0))
 }
 
 /// `createImageBitmap` of a Blob of the bytes, resized by the browser.
-async fn resized_bitmap(bytes: &[u8], mime: &str, target: u32) -> Result<OffscreenCanvas, JsValue> {
+async fn resized_bitmap(bytes: &[u8], mime: &str, target: u32) -> Result<ImageBitmap, JsValue> {
     let parts = Array::of1(&Uint8Array::from(bytes));
     let options = BlobPropertyBag::new();
     options.set_type(mime);
@@ -167,13 +194,7 @@ async fn resized_bitmap(bytes: &[u8], mime: &str, target: u32) -> Result<Offscre
     bitmap_options.set_resize_quality(ResizeQuality::Medium);
     let scope: web_sys::WorkerGlobalScope = js_sys::global().unchecked_into();
     let bitmap: ImageBitmap = JsFuture::from(scope.create_image_bitmap_with_blob_and_image_bitmap_options(&image, &bitmap_options)?).await?.dyn_into()?;
-    let drawn = draw_bitmap(&bitmap);
+    let drawn = on_canvas(bitmap.width(), bitmap.height(), |context| context.draw_image_with_image_bitmap(&bitmap, 0.0, 0.0));
     bitmap.close();
     drawn
-}
-
-fn draw_bitmap(bitmap: &ImageBitmap) -> Result<OffscreenCanvas, JsValue> {
-    let canvas = OffscreenCanvas::new(bitmap.width(), bitmap.height())?;
-    context(&canvas)?.draw_image_with_image_bitmap(bitmap, 0.0, 0.0)?;
-    Ok(canvas)
 }

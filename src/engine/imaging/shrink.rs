@@ -69,8 +69,13 @@ impl Shrink {
             }
             self.line.iter_mut().for_each(|v| *v = 0.0);
             for (p, &(col, left, right)) in src.chunks_exact(4).zip(&self.columns) {
-                let a = f32::from(p[3]) / 255.0;
-                let px = [f32::from(p[0]) * a, f32::from(p[1]) * a, f32::from(p[2]) * a, f32::from(p[3])];
+                // Opaque pixels (every pixel of a JPEG) need no premultiplying.
+                let px = if p[3] == 255 {
+                    [f32::from(p[0]), f32::from(p[1]), f32::from(p[2]), 255.0]
+                } else {
+                    let a = f32::from(p[3]) / 255.0;
+                    [f32::from(p[0]) * a, f32::from(p[1]) * a, f32::from(p[2]) * a, f32::from(p[3])]
+                };
                 let at = col as usize * 4;
                 for c in 0..4 {
                     self.line[at + c] += px[c] * left;

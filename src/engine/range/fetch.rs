@@ -8,9 +8,10 @@
 use std::cell::Cell;
 use std::ops::Range;
 use std::rc::Rc;
+use std::time::Duration;
 
 use bytes::Bytes;
-use futures::future::LocalBoxFuture;
+use futures::future::{select, Either, LocalBoxFuture};
 use futures::{FutureExt, StreamExt};
 use js_sys::{Function, Object, Promise, Reflect, Uint8Array};
 use wasm_bindgen::{JsCast, JsValue};
@@ -20,7 +21,7 @@ use web_sys::{AbortController, Request, RequestInit, Response};
 use super::redirects::{final_url_failed, Redirects};
 use super::{check_content_range, Counters, RangeReply, RangeSource, RangeStream, ANSWER_TIMEOUT, STALL_TIMEOUT};
 use crate::engine::error::{EngineError, EngineResult};
-use crate::engine::time::deadline;
+use crate::engine::time::{deadline, sleep};
 
 pub struct FetchSource {
     url: String,
@@ -62,14 +63,48 @@ struct Body {
     short_ok: bool,
     file: String,
     counters: Counters,
+    /// One timer for the whole body, not one per chunk (a body comes in hundreds of
+    /// chunks): when it rings, the body has stalled if nothing came since `last_data`,
+    /// else it is set again for the rest of `STALL_TIMEOUT`.
+    stall: Option<LocalBoxFuture<'static, ()>>,
+    /// When the last chunk (or the answer) came, in ms since the epoch.
+    last_data: f64,
     _abort: Rc<AbortOnDrop>,
 }
 
 impl Body {
+    fn new(reader: Object, read: Function, expected: u64, short_ok: bool, file: String, counters: Counters, abort: AbortOnDrop) -> Self {
+        Self { reader, read, got: 0, expected, short_ok, file, counters, stall: None, last_data: js_sys::Date::now(), _abort: Rc::new(abort) }
+    }
+
+    /// The next chunk's promise settled, or `None` when nothing came for `STALL_TIMEOUT`.
+    async fn within_stall(&mut self, read: Promise) -> Option<Result<JsValue, JsValue>> {
+        let mut read = JsFuture::from(read);
+        loop {
+            let timer = self.stall.get_or_insert_with(|| sleep(STALL_TIMEOUT).boxed_local());
+            match select(&mut read, timer).await {
+                Either::Left((result, _)) => {
+                    self.last_data = js_sys::Date::now();
+                    return Some(result);
+                }
+                Either::Right(((), _)) => {
+                    self.stall = None;
+                    let quiet = js_sys::Date::now() - self.last_data;
+                    let rest = STALL_TIMEOUT.as_secs_f64() * 1000.0 - quiet;
+                    if rest <= 0.0 {
+                        return None;
+                    }
+                    self.stall = Some(sleep(Duration::from_millis(rest.ceil() as u64)).boxed_local());
+                }
+            }
+        }
+    }
+
     async fn next(&mut self) -> EngineResult<Option<Bytes>> {
         let file = self.file.clone();
         let promise: Promise = self.read.call0(&self.reader).map_err(|e| net(&file, e))?.unchecked_into();
-        let result = deadline(STALL_TIMEOUT, JsFuture::from(promise))
+        let result = self
+            .within_stall(promise)
             .await
             .ok_or_else(|| EngineError::Network { file: file.clone(), message: format!("no data for {} s", STALL_TIMEOUT.as_secs()) })?
             .map_err(|e| net(&file, e))?;
@@ -185,7 +220,7 @@ impl FetchSource {
         let stream = resp.body().ok_or_else(|| EngineError::Network { file: url.into(), message: "answer without a body".into() })?;
         let reader = stream.get_reader();
         let read: Function = Reflect::get(&reader, &"read".into()).map_err(|e| net(url, e))?.unchecked_into();
-        let state = Body { reader, read, got: 0, expected, short_ok, file: url.into(), counters: self.counters.clone(), _abort: Rc::new(abort) };
+        let state = Body::new(reader, read, expected, short_ok, url.into(), self.counters.clone(), abort);
         let body = futures::stream::unfold(Some(state), |state| async move {
             let mut state = state?;
             match state.next().await {

@@ -3,14 +3,18 @@
 //! images (one request per file, all at once), and shows a card per row as soon as it
 //! knows the row exists.
 
+use std::cell::RefCell;
+use std::future::Future;
+use std::rc::Rc;
 use std::sync::Arc;
 
-use futures::future::join_all;
+use futures::future::{join_all, LocalBoxFuture};
+use futures::FutureExt;
 use leptos::html;
 use leptos::prelude::*;
 
 use super::Card;
-use crate::protocol::{Reply, Request, SampleMeta};
+use crate::protocol::{Cost, Reply, Request, SampleMeta};
 use crate::ui::client;
 use crate::ui::client::WorkerStatus;
 use crate::ui::images::{self, PairThumbs};
@@ -32,19 +36,59 @@ fn by_file(groups: &Groups) -> Groups {
     out
 }
 
-/// The replies of one request per file, as (file, item) pairs; the first failure fails all.
-async fn per_file<T, F, Fut>(groups: Groups, ask: F) -> Result<Vec<(String, T)>, String>
-where
-    F: Fn(String, Vec<u64>) -> Fut,
-    Fut: std::future::Future<Output = Result<Vec<T>, String>>,
-{
+/// The text of the rows of `groups` (one request per file, all sent at once), as (file,
+/// row) pairs; the first failure fails all.
+fn ask_rows(groups: Groups) -> impl Future<Output = Result<Vec<(String, SampleMeta)>, String>> {
     let files: Vec<String> = groups.iter().map(|(f, _)| f.clone()).collect();
-    let replies = join_all(groups.into_iter().map(|(f, rows)| ask(f, rows))).await;
-    let mut out = Vec::new();
-    for (file, reply) in files.into_iter().zip(replies) {
-        out.extend(reply?.into_iter().map(|item| (file.clone(), item)));
+    let asked = join_all(groups.into_iter().map(|(file, rows)| client::request(Request::Rows { file, rows })));
+    async move {
+        let mut out = Vec::new();
+        for (file, reply) in files.into_iter().zip(asked.await) {
+            match reply? {
+                (Reply::Rows { samples }, _) => out.extend(samples.into_iter().map(|s| (file.clone(), s))),
+                _ => return Err("unexpected reply from the worker".into()),
+            }
+        }
+        Ok(out)
     }
-    Ok(out)
+}
+
+/// What a page's thumbnails came to.
+enum Pictures {
+    Shown(Result<Vec<(String, Arc<PairThumbs>)>, String>),
+    /// A file (not approved) whose images would cost more than the user's limit.
+    Costly(String, Cost),
+}
+
+/// The thumbnails of `groups`, `thumb` pixels wide, one request per file, all sent at
+/// once; a file not `allowed` asks for the images' cost first (the worker says so instead
+/// of fetching them when they cost more than the limit).
+fn ask_thumbs(groups: &Groups, allowed: &[bool], thumb: u32) -> LocalBoxFuture<'static, Pictures> {
+    let files: Vec<String> = groups.iter().map(|(f, _)| f.clone()).collect();
+    let loads = groups.iter().zip(allowed).map(|((file, rows), &allowed)| {
+        images::load_thumbs(file.clone(), rows.clone(), thumb, (!allowed).then(super::cost::ask_above))
+    });
+    let asked = join_all(loads);
+    async move {
+        let mut loaded = Ok(Vec::new());
+        for (file, reply) in files.into_iter().zip(asked.await) {
+            match reply {
+                Ok(images::Thumbs::Shown(list)) => {
+                    if let Ok(all) = &mut loaded {
+                        all.extend(list.into_iter().map(|t| (file.clone(), t)));
+                    }
+                }
+                Ok(images::Thumbs::Costly(cost)) => return Pictures::Costly(file, cost),
+                Err(e) => {
+                    if loaded.is_ok() {
+                        loaded = Err(e);
+                    }
+                }
+            }
+        }
+        Pictures::Shown(loaded)
+    }
+    .boxed_local()
 }
 
 #[component]
@@ -68,19 +112,20 @@ pub fn Page(groups: Groups) -> impl IntoView {
     let el = NodeRef::<html::Div>::new();
     super::observe_nearness(el, near, far_height);
     let files = StoredValue::new(by_file(&groups));
+    let approved = expect_context::<super::cost::Approved>();
+    let allowed = move |asked: &Groups| -> Vec<bool> { approved.0.with_untracked(|a| asked.iter().map(|(f, _)| a.contains(f)).collect()) };
+    // The first asks go out now, before the cards are built (which takes a while on a
+    // slow machine): the effects below take them up on their first run.
+    let first_thumb = super::thumb_width(density.get_untracked());
+    let first_rows = Rc::new(RefCell::new(Some(ask_rows(files.get_value()).boxed_local())));
+    let first_pictures = files.with_value(|f| ask_thumbs(f, &allowed(f), first_thumb));
+    let first_pictures = Rc::new(RefCell::new(Some((first_thumb, files.with_value(|f| allowed(f)), first_pictures))));
     Effect::new(move |_| {
         epoch.track();
         attempt.track();
-        let asked = files.get_value();
+        let work = first_rows.borrow_mut().take().unwrap_or_else(|| ask_rows(files.get_value()).boxed_local());
         client::spawn_for_view(async move {
-            let result = per_file(asked, |file, rows| async move {
-                match client::request(Request::Rows { file, rows }).await {
-                    Ok((Reply::Rows { samples }, _)) => Ok(samples),
-                    Ok(_) => Err("unexpected reply from the worker".into()),
-                    Err(e) => Err(e),
-                }
-            })
-            .await;
+            let result = work.await;
             let _ = metas.try_set(Some(result));
         });
     });
@@ -88,8 +133,7 @@ pub fn Page(groups: Groups) -> impl IntoView {
     // footer once for both), so the images come a round trip sooner; a load that ends
     // after the page went far (or was asked again) is dropped.
     let generation = StoredValue::new(0u64);
-    let approved = expect_context::<super::cost::Approved>();
-    let asking: RwSignal<Option<(String, crate::protocol::Cost)>> = RwSignal::new(None);
+    let asking: RwSignal<Option<(String, Cost)>> = RwSignal::new(None);
     Effect::new(move |_| {
         epoch.track();
         approved.0.track();
@@ -97,43 +141,27 @@ pub fn Page(groups: Groups) -> impl IntoView {
         attempt.track();
         let thumb = super::thumb_width(density.get());
         generation.update_value(|g| *g += 1);
+        let first = first_pictures.borrow_mut().take();
         if !near.get() {
             pictures.set(None);
             return;
         }
         let mine = generation.get_value();
-        let asked = files.get_value();
-        let allowed: Vec<bool> = approved.0.with(|a| asked.iter().map(|(f, _)| a.contains(f)).collect());
+        let (asked, allowed) = files.with_value(|f| (f.clone(), allowed(f)));
+        let work = match first {
+            Some((t, a, work)) if t == thumb && a == allowed => work,
+            _ => ask_thumbs(&asked, &allowed, thumb),
+        };
         client::spawn_for_view(async move {
-            // A file whose images would cost more than the user's limit asks first: the
-            // worker says so instead of fetching them.
-            let loads = asked.iter().zip(allowed).map(|((file, rows), allowed)| {
-                images::load_thumbs(file.clone(), rows.clone(), thumb, (!allowed).then(super::cost::ask_above))
-            });
-            let replies = join_all(loads).await;
-            let mut loaded = Ok(Vec::new());
-            for ((file, _), reply) in asked.iter().zip(replies) {
-                match reply {
-                    Ok(images::Thumbs::Shown(list)) => {
-                        if let Ok(all) = &mut loaded {
-                            all.extend(list.into_iter().map(|t| (file.clone(), t)));
-                        }
-                    }
-                    Ok(images::Thumbs::Costly(cost)) => {
-                        if generation.try_get_value() == Some(mine) {
-                            let _ = asking.try_set(Some((file.clone(), cost)));
-                        }
-                        return;
-                    }
-                    Err(e) => {
-                        if loaded.is_ok() {
-                            loaded = Err(e);
-                        }
-                    }
+            let current = || generation.try_get_value() == Some(mine);
+            match work.await {
+                Pictures::Shown(loaded) if current() => {
+                    let _ = pictures.try_set(Some(loaded));
                 }
-            }
-            if generation.try_get_value() == Some(mine) {
-                let _ = pictures.try_set(Some(loaded));
+                Pictures::Costly(file, cost) if current() => {
+                    let _ = asking.try_set(Some((file, cost)));
+                }
+                _ => {}
             }
         });
     });
