@@ -392,6 +392,23 @@ export async function bytesFetched(page) {
   return parseBytes(text);
 }
 
+/** bytesFetched once it has not changed for `quietMs` (reads still going have ended). */
+export async function settledBytes(page, { quietMs = 750, timeout = 20_000 } = {}) {
+  const end = Date.now() + timeout;
+  let last = await bytesFetched(page);
+  let since = Date.now();
+  while (Date.now() - since < quietMs) {
+    if (Date.now() > end) throw new Error(`bytes fetched still changing after ${timeout} ms (${last})`);
+    await new Promise((r) => setTimeout(r, 150));
+    const now = await bytesFetched(page);
+    if (now !== last) {
+      last = now;
+      since = Date.now();
+    }
+  }
+  return last;
+}
+
 // ---------------------------------------------------------------------------------------
 // Servers and data
 
