@@ -66,7 +66,19 @@ e2eTest('histograms count every pair once all files are read; a filter shows exa
   assert.ok((await cardScores(other.page)).every((s) => s.ec === value));
   await other.page.locator('[data-testid=score-gq-1]').click();
   await waitUntil(() => query(other.page).get('gq') === '1', { message: 'gq=1' });
-  await waitInPage(other.page, () => /No pairs with these scores|matching pairs shown/.test(document.querySelector('.sentinel')?.textContent ?? ''), null, { message: 'the narrowed grid' });
+  // The sentinel's text of the grid before (also "matching pairs shown") may still be up
+  // when the URL has changed: wait for the narrowed grid's cards themselves.
+  await waitInPage(
+    other.page,
+    (ec) => {
+      const done = /No pairs with these scores|matching pairs shown/.test(document.querySelector('.sentinel')?.textContent ?? '');
+      const cards = [...document.querySelectorAll('[data-testid=card]')];
+      const score = (c, name) => [...c.querySelectorAll('.score')].map((s) => s.textContent.trim().split(' ')).find(([n]) => n.toLowerCase() === name)?.[1];
+      return done && cards.every((c) => score(c, 'ec') === String(ec) && score(c, 'gq') === '1');
+    },
+    value,
+    { message: 'the narrowed grid' },
+  );
   assert.ok((await cardScores(other.page)).every((s) => s.ec === value && s.gq === 1));
 
   await page.locator('[data-testid=score-clear]').click();

@@ -106,28 +106,13 @@ pub fn Grid(dataset: Arc<DatasetView>) -> impl IntoView {
         chunks.with(|c| c.len());
         search.loading.track();
         observer.update_value(|o| {
-            // The next page is added in a task of its own, not in the observer's callback:
-            // that runs inside the frame being drawn, which would then also build the
-            // page's cards. One page at a time: reports that come while one is waiting
-            // add nothing (adding it observes again, which reports afresh).
-            let waiting = Rc::new(Cell::new(false));
             let obs = o.get_or_insert_with(|| SendObserver::new("600px 0px", move |visible, _| {
-                if !visible || waiting.replace(true) {
-                    return;
+                if visible && shown.get_untracked() < chunks.with_untracked(|c| c.len()) {
+                    shown.update(|n| *n += 1);
+                } else if visible && searching.get_untracked() {
+                    // Every hit so far is shown: the next answer's.
+                    search.more();
                 }
-                let waiting = Rc::clone(&waiting);
-                set_timeout(
-                    move || {
-                        waiting.set(false);
-                        if shown.try_get_untracked().zip(chunks.try_with_untracked(|c| c.len())).is_some_and(|(n, all)| n < all) {
-                            shown.update(|n| *n += 1);
-                        } else if searching.try_get_untracked() == Some(true) {
-                            // Every hit so far is shown: the next answer's.
-                            search.more();
-                        }
-                    },
-                    std::time::Duration::ZERO,
-                );
             }));
             obs.0.unobserve(&el);
             obs.0.observe(&el);
