@@ -247,6 +247,28 @@ async fn a_pair_shown_again_costs_no_transfer() {
 }
 
 #[tokio::test(flavor = "current_thread")]
+async fn pairs_read_for_thumbnails_are_not_kept_but_kept_pairs_serve_them() {
+    let srv = serve(fixtures(), false).await;
+    let url = srv.url("pyarrow_page_index_plain.parquet");
+    let session = Session::new(NativeBackend::default());
+    session.open(&Source::Parquet(url.clone())).await.unwrap();
+    let told = std::cell::Cell::new(0);
+    let early = |_: u64, _: bool, _: &bytes::Bytes| told.set(told.get() + 1);
+    let thumbs = session.images_early(&url, &[3, 4], Some(&early)).await.unwrap();
+    assert_eq!(told.get(), 4, "each image told as it came");
+    // A grid passes through thousands of pairs: their full-size bytes are not held.
+    let before = session.stats();
+    let shown = session.images(&url, &[3, 4]).await.unwrap();
+    assert_eq!(shown, thumbs);
+    assert!(session.stats().requests > before.requests, "read again, not from memory");
+    // A pair kept (shown whole) serves a thumbnail read with no transfer.
+    let kept = session.stats();
+    let again = session.images_early(&url, &[4], Some(&early)).await.unwrap();
+    assert_eq!(session.stats(), kept);
+    assert_eq!(again[0], shown[1]);
+}
+
+#[tokio::test(flavor = "current_thread")]
 async fn the_difference_of_a_shown_pair_costs_no_transfer() {
     let srv = serve(fixtures(), false).await;
     let name = "pyarrow_page_index_plain.parquet";

@@ -699,6 +699,10 @@ impl<B: Backend> Session<B> {
     /// is the edited image, its bytes). What the result holds is what counts: an image
     /// told early may be missing from it (a read that failed, a file that changed on the
     /// way and was read again) or differ from it.
+    ///
+    /// Pairs read with `early` (a grid's thumbnails) are not kept in memory: a grid passes
+    /// through thousands, and keeping the full-size images of the last few dozen would
+    /// hold tens of MB for the rare one opened next. Pairs kept before are still used.
     pub async fn images_early(&self, key: &str, rows: &[u64], early: Option<&dyn Fn(u64, bool, &Bytes)>) -> EngineResult<Vec<PairBytes>> {
         let result = match self.images_once(key, rows, early).await {
             Err(EngineError::Changed { file, .. }) => {
@@ -767,9 +771,11 @@ impl<B: Backend> Session<B> {
             let told = by_side.as_ref().map(|f| f as &dyn Fn(usize, u64, &Bytes));
             let batches = self.read_early(src.as_ref(), &shard, &missing, &shard.columns.images(), told).await?;
             let fresh = sample::pairs(&shard.name, &batches, &missing, &shard.columns)?;
-            let mut cache = self.pairs.borrow_mut();
-            for p in &fresh {
-                cache.put(&shard.name, p.clone());
+            if early.is_none() {
+                let mut cache = self.pairs.borrow_mut();
+                for p in &fresh {
+                    cache.put(&shard.name, p.clone());
+                }
             }
             found.extend(fresh);
             found.sort_by_key(|p| p.row);

@@ -136,7 +136,11 @@ mod tests {
             Some(1 << 20)
         }
         fn read(&self, range: Range<u64>) -> LocalBoxFuture<'_, EngineResult<RangeReply>> {
-            async move { self.read_stream(range).await?.collect().await }.boxed_local()
+            async move {
+                let asked = range.end.saturating_sub(range.start);
+                self.read_stream(range).await?.collect(asked).await
+            }
+            .boxed_local()
         }
         fn read_stream(&self, range: Range<u64>) -> LocalBoxFuture<'_, EngineResult<RangeStream<'_>>> {
             async move {
@@ -218,7 +222,7 @@ mod tests {
         let src = gate.guard(busy);
         let first = src.read_stream(0..100).await.unwrap();
         drop(first);
-        let second = src.read_stream(0..100).await.unwrap().collect().await.unwrap();
+        let second = src.read_stream(0..100).await.unwrap().collect(100).await.unwrap();
         assert_eq!(second.bytes.len(), 100);
         assert_eq!(counters.snapshot().waited, 0);
     }

@@ -183,7 +183,10 @@ impl RangeSource for HttpSource {
     }
 
     fn read(&self, range: Range<u64>) -> LocalBoxFuture<'_, EngineResult<RangeReply>> {
-        async move { self.open(range).await?.collect().await }.boxed_local()
+        async move {
+            let asked = range.end.saturating_sub(range.start);
+            self.open(range).await?.collect(asked).await
+        }.boxed_local()
     }
 
     fn read_stream(&self, range: Range<u64>) -> LocalBoxFuture<'_, EngineResult<RangeStream<'_>>> {

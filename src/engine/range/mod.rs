@@ -79,20 +79,31 @@ impl<'a> RangeStream<'a> {
 }
 
 impl<'a> RangeStream<'a> {
-    /// The whole body at once, as `read` returns it.
-    pub async fn collect(mut self) -> EngineResult<RangeReply> {
-        let mut parts: Vec<Bytes> = Vec::new();
+    /// The whole body at once, as `read` returns it, for a read of `asked` bytes. Pieces
+    /// are copied into one buffer as they arrive, so a read holds its bytes once (not its
+    /// pieces and their copy); a body of one piece is that piece.
+    pub async fn collect(mut self, asked: u64) -> EngineResult<RangeReply> {
+        let mut first: Option<Bytes> = None;
+        let mut all: Option<BytesMut> = None;
         while let Some(part) = self.body.next().await {
-            parts.push(part?);
-        }
-        let bytes = match parts.len() {
-            0 => Bytes::new(),
-            1 => parts.pop().unwrap_or_default(),
-            _ => {
-                let mut all = BytesMut::with_capacity(parts.iter().map(Bytes::len).sum());
-                parts.iter().for_each(|p| all.extend_from_slice(p));
-                all.freeze()
+            let part = part?;
+            match (&mut all, first.take()) {
+                (Some(all), _) => all.extend_from_slice(&part),
+                (None, None) => first = Some(part),
+                (None, Some(before)) => {
+                    // Room for what was asked (a source never sends more), at least for
+                    // what came; a body may still end short.
+                    let room = usize::try_from(asked).unwrap_or(usize::MAX).max(before.len() + part.len());
+                    let mut joined = BytesMut::with_capacity(room);
+                    joined.extend_from_slice(&before);
+                    joined.extend_from_slice(&part);
+                    all = Some(joined);
+                }
             }
+        }
+        let bytes = match (all, first) {
+            (Some(all), _) => all.freeze(),
+            (None, first) => first.unwrap_or_default(),
         };
         Ok(RangeReply { bytes, total_size: self.total_size, etag: self.etag })
     }
@@ -240,4 +251,35 @@ pub async fn read_many_each(
         }
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn stream(pieces: Vec<EngineResult<Bytes>>) -> RangeStream<'static> {
+        RangeStream { total_size: Some(100), etag: Some("v1".into()), body: futures::stream::iter(pieces).boxed_local() }
+    }
+
+    #[tokio::test(flavor = "current_thread")]
+    async fn collect_joins_pieces_into_one_buffer_of_the_asked_size() {
+        let pieces = vec![Ok(Bytes::from_static(b"abc")), Ok(Bytes::from_static(b"de")), Ok(Bytes::from_static(b"fghij"))];
+        let reply = stream(pieces).collect(10).await.unwrap();
+        assert_eq!(&reply.bytes[..], b"abcdefghij");
+        assert_eq!((reply.total_size, reply.etag.as_deref()), (Some(100), Some("v1")));
+        // A body that ends short of the ask keeps what came.
+        let short = stream(vec![Ok(Bytes::from_static(b"ab")), Ok(Bytes::from_static(b"c"))]).collect(50).await.unwrap();
+        assert_eq!(&short.bytes[..], b"abc");
+    }
+
+    #[tokio::test(flavor = "current_thread")]
+    async fn collect_of_one_piece_is_that_piece_and_an_error_ends_it() {
+        let piece = Bytes::from(vec![7u8; 64]);
+        let reply = stream(vec![Ok(piece.clone())]).collect(64).await.unwrap();
+        assert_eq!(reply.bytes.as_ptr(), piece.as_ptr(), "not copied");
+        let cut = vec![Ok(Bytes::from_static(b"ab")), Err(EngineError::Network { file: "f".into(), message: "cut".into() })];
+        let failed = stream(cut).collect(10).await;
+        assert!(matches!(failed, Err(EngineError::Network { .. })));
+        assert!(stream(Vec::new()).collect(0).await.unwrap().bytes.is_empty());
+    }
 }

@@ -126,7 +126,10 @@ impl RangeSource for Retrying {
     /// Read as a stream that resumes where a cut left it, so bytes already received are
     /// not asked for again.
     fn read(&self, range: Range<u64>) -> LocalBoxFuture<'_, EngineResult<RangeReply>> {
-        async move { self.read_stream(range).await?.collect().await }.boxed_local()
+        async move {
+            let asked = range.end.saturating_sub(range.start);
+            self.read_stream(range).await?.collect(asked).await
+        }.boxed_local()
     }
 
     fn read_stream(&self, range: Range<u64>) -> LocalBoxFuture<'_, EngineResult<RangeStream<'_>>> {
@@ -259,14 +262,14 @@ mod tests {
         // Every stream is cut after 2000 bytes: 100..5100 takes three requests.
         let flaky = Flaky::new(vec![], Some(2000));
         let src = Retrying::new(flaky.clone(), quick());
-        let got = src.read_stream(100..5100).await.unwrap().collect().await.unwrap();
+        let got = src.read_stream(100..5100).await.unwrap().collect(5000).await.unwrap();
         assert_eq!(&got.bytes[..], &flaky.data[100..5100]);
         assert_eq!(flaky.reads.get(), 3);
 
         // A failed opening and cuts share one budget: it runs out and the cut surfaces.
         let flaky = Flaky::new(vec![(0, http(503))], Some(1000));
         let src = Retrying::new(flaky.clone(), quick());
-        let err = src.read_stream(100..5100).await.unwrap().collect().await.unwrap_err();
+        let err = src.read_stream(100..5100).await.unwrap().collect(5000).await.unwrap_err();
         assert!(matches!(err, EngineError::Network { .. }), "{err}");
         assert_eq!(flaky.reads.get(), 4);
     }
