@@ -17,7 +17,7 @@ use std::cell::RefCell;
 
 use js_sys::{Array, Object, Promise, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
-use wasm_bindgen::{Clamped, JsCast};
+use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{Blob, BlobPropertyBag, ImageBitmap, ImageBitmapOptions, ImageData, OffscreenCanvas, OffscreenCanvasRenderingContext2d, ResizeQuality};
 
@@ -158,8 +158,9 @@ async fn shrunk(frame: &Frame, (fw, fh): (u32, u32), to: (u32, u32)) -> Result<I
     let mut shrink = Shrink::new((fw, fh), to);
     // Even, but never taller than the frame (a small frame is copied at once).
     let band = ((BAND_BYTES / (fw * 4)).max(2) & !1).min(fh);
-    let buffer = Uint8Array::new_with_length(fw * band * 4);
-    let mut rows = vec![0u8; buffer.length() as usize];
+    // Taken for this thumbnail alone: others are made meanwhile (their copies await too).
+    let buffer = take_band_buffer(fw * band * 4);
+    let mut rows = vec![0u8; (fw * band * 4) as usize];
     let mut y = 0;
     while y < fh {
         let n = band.min(fh - y);
@@ -177,10 +178,60 @@ async fn shrunk(frame: &Frame, (fw, fh): (u32, u32), to: (u32, u32)) -> Result<I
         shrink.rows(&rows[..len]);
         y += n;
     }
+    give_back_band_buffer(buffer);
     let (w, h) = shrink.size();
     let pixels = shrink.finish();
-    let image = ImageData::new_with_u8_clamped_array_and_sh(Clamped(&pixels), w, h)?;
-    on_canvas(w, h, |context| context.put_image_data(&image, 0.0, 0.0))
+    let image = pixels_of(w, h, &pixels)?;
+    on_canvas(w, h, |context| context.put_image_data_with_dirty_x_and_dirty_y_and_dirty_width_and_dirty_height(&image, 0.0, 0.0, 0.0, 0.0, f64::from(w), f64::from(h)))
+}
+
+thread_local! {
+    /// Buffers frames are copied out into, and the `ImageData` thumbnails are put on the
+    /// canvas from, kept from one thumbnail to the next: new ones for each would be
+    /// hundreds of KB of garbage a thumbnail, left for the worker's collector (tens of MB
+    /// of it waiting while a grid loads).
+    static BANDS: RefCell<Vec<Uint8Array>> = const { RefCell::new(Vec::new()) };
+    static PIXELS: RefCell<Option<ImageData>> = const { RefCell::new(None) };
+}
+
+/// A buffer of at least `len` bytes, from those kept or new.
+fn take_band_buffer(len: u32) -> Uint8Array {
+    BANDS.with(|kept| {
+        let mut kept = kept.borrow_mut();
+        match kept.iter().position(|b| b.length() >= len) {
+            Some(i) => kept.swap_remove(i),
+            None => Uint8Array::new_with_length(len),
+        }
+    })
+}
+
+/// Keep `buffer` for a later thumbnail: as many as are made at once, the largest.
+fn give_back_band_buffer(buffer: Uint8Array) {
+    BANDS.with(|kept| {
+        let mut kept = kept.borrow_mut();
+        kept.push(buffer);
+        kept.sort_by_key(|b| std::cmp::Reverse(b.length()));
+        kept.truncate(super::THUMBS_AT_ONCE * 2);
+    })
+}
+
+/// An `ImageData` `width` pixels wide whose first `height` rows hold `pixels` (RGBA): the
+/// kept one when it is as wide and at least as tall (thumbnails of a grid share a width),
+/// else a new one, kept in its place.
+fn pixels_of(width: u32, height: u32, pixels: &[u8]) -> Result<ImageData, JsValue> {
+    PIXELS.with(|slot| {
+        let mut slot = slot.borrow_mut();
+        let image = match slot.take() {
+            Some(i) if i.width() == width && i.height() >= height => i,
+            // As tall as the tallest of this width so far: heights vary with the aspect.
+            Some(i) if i.width() == width => ImageData::new_with_sw(width, height.max(i.height()))?,
+            _ => ImageData::new_with_sw(width, height)?,
+        };
+        let data: js_sys::Uint8ClampedArray = Reflect::get(&image, &"data".into())?.unchecked_into();
+        data.subarray(0, (width * height * 4).min(data.length())).copy_from(&pixels[..(width * height * 4) as usize]);
+        *slot = Some(image.clone());
+        Ok(image)
+    })
 }
 
 /// `createImageBitmap` of a Blob of the bytes, resized by the browser.

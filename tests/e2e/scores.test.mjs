@@ -27,13 +27,25 @@ function chipCounts(page) {
   return page.evaluate((keys) => Object.fromEntries(keys.map((k) => [k, [1, 2, 3].map((v) => Number(document.querySelector(`[data-testid=score-count-${k}-${v}]`).textContent))])), KEYS);
 }
 
-/** Each card's scores, as { if, ec, gq } numbers, once every card in the DOM shows them. */
+/**
+ * Each card's scores, as { if, ec, gq } numbers, once every card in the DOM shows them
+ * (read in the same look as the check: a page added meanwhile brings cards still loading).
+ */
 async function cardScores(page) {
-  await waitInPage(page, () => [...document.querySelectorAll('[data-testid=card]')].every((c) => c.querySelector('.score')), null, { message: 'scores on the cards' });
-  return page.$$eval('[data-testid=card]', (cards) => cards.map((c) => Object.fromEntries([...c.querySelectorAll('.score')].map((s) => {
-    const [name, value] = s.textContent.trim().split(' ');
-    return [name.toLowerCase(), Number(value)];
-  }))));
+  const found = await waitInPage(
+    page,
+    () => {
+      const cards = [...document.querySelectorAll('[data-testid=card]')];
+      if (!cards.every((c) => c.querySelector('.score'))) return null;
+      return cards.map((c) => Object.fromEntries([...c.querySelectorAll('.score')].map((s) => {
+        const [name, value] = s.textContent.trim().split(' ');
+        return [name.toLowerCase(), Number(value)];
+      })));
+    },
+    null,
+    { message: 'scores on the cards' },
+  );
+  return found.jsonValue();
 }
 
 e2eTest('histograms count every pair once all files are read; a filter shows exactly the pairs it counts', async ({ page, newContext }) => {

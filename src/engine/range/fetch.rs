@@ -53,10 +53,19 @@ fn net(file: &str, e: JsValue) -> EngineError {
     EngineError::Network { file: file.into(), message }
 }
 
+/// The most a body reads at a time into its own buffer.
+const READ_BUFFER_BYTES: u64 = 256 * 1024;
+
 /// A response body being read through its stream reader.
 struct Body {
     reader: Object,
     read: Function,
+    /// With a reader that reads into a buffer it is given ("byob"), the buffer, handed
+    /// back with each chunk: a body is read into the same memory throughout instead of
+    /// into a new `ArrayBuffer` per chunk, which would be garbage for the worker's
+    /// collector (tens of MB of it waiting while a grid loads).
+    byob: bool,
+    buffer: Option<js_sys::ArrayBuffer>,
     got: u64,
     expected: u64,
     /// A body shorter than `expected` is legitimate (see `open`).
@@ -73,8 +82,19 @@ struct Body {
 }
 
 impl Body {
-    fn new(reader: Object, read: Function, expected: u64, short_ok: bool, file: String, counters: Counters, abort: AbortOnDrop) -> Self {
-        Self { reader, read, got: 0, expected, short_ok, file, counters, stall: None, last_data: js_sys::Date::now(), _abort: Rc::new(abort) }
+    fn new(stream: &web_sys::ReadableStream, expected: u64, short_ok: bool, file: String, counters: Counters, abort: AbortOnDrop) -> EngineResult<Self> {
+        // A reader into our own buffer where the browser has one (every current one for
+        // fetch bodies), else the default reader.
+        let options = Object::new();
+        let _ = Reflect::set(&options, &"mode".into(), &"byob".into());
+        let get_reader: Option<Function> = Reflect::get(stream, &"getReader".into()).ok().and_then(|f| f.dyn_into().ok());
+        let byob = get_reader.and_then(|f| f.call1(stream, &options).ok()).and_then(|r| r.dyn_into::<Object>().ok());
+        let (reader, byob) = match byob {
+            Some(r) => (r, true),
+            None => (stream.get_reader(), false),
+        };
+        let read: Function = Reflect::get(&reader, &"read".into()).map_err(|e| net(&file, e))?.unchecked_into();
+        Ok(Self { reader, read, byob, buffer: None, got: 0, expected, short_ok, file, counters, stall: None, last_data: js_sys::Date::now(), _abort: Rc::new(abort) })
     }
 
     /// The next chunk's promise settled, or `None` when nothing came for `STALL_TIMEOUT`.
@@ -102,7 +122,14 @@ impl Body {
 
     async fn next(&mut self) -> EngineResult<Option<Bytes>> {
         let file = self.file.clone();
-        let promise: Promise = self.read.call0(&self.reader).map_err(|e| net(&file, e))?.unchecked_into();
+        let asked = if self.byob {
+            let size = (self.expected.saturating_sub(self.got)).clamp(1, READ_BUFFER_BYTES) as u32;
+            let buffer = self.buffer.take().unwrap_or_else(|| js_sys::ArrayBuffer::new(size));
+            self.read.call1(&self.reader, &Uint8Array::new(&buffer))
+        } else {
+            self.read.call0(&self.reader)
+        };
+        let promise: Promise = asked.map_err(|e| net(&file, e))?.unchecked_into();
         let result = self
             .within_stall(promise)
             .await
@@ -120,6 +147,10 @@ impl Body {
         }
         let value: Uint8Array = Reflect::get(&result, &"value".into()).map_err(|e| net(&file, e))?.unchecked_into();
         let bytes = value.to_vec();
+        if self.byob {
+            // The buffer read into comes back (moved) under the chunk: the next read reuses it.
+            self.buffer = value.buffer().dyn_into().ok();
+        }
         self.got += bytes.len() as u64;
         self.counters.bytes(bytes.len() as u64);
         if self.got > self.expected {
@@ -218,9 +249,7 @@ impl FetchSource {
             self.size.set(total_size);
         }
         let stream = resp.body().ok_or_else(|| EngineError::Network { file: url.into(), message: "answer without a body".into() })?;
-        let reader = stream.get_reader();
-        let read: Function = Reflect::get(&reader, &"read".into()).map_err(|e| net(url, e))?.unchecked_into();
-        let state = Body::new(reader, read, expected, short_ok, url.into(), self.counters.clone(), abort);
+        let state = Body::new(&stream, expected, short_ok, url.into(), self.counters.clone(), abort)?;
         let body = futures::stream::unfold(Some(state), |state| async move {
             let mut state = state?;
             match state.next().await {

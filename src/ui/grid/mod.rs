@@ -143,7 +143,8 @@ pub fn Grid(dataset: Arc<DatasetView>) -> impl IntoView {
             "No pairs with these scores here.".to_string()
         } else if all == 0 {
             "No pairs in this family.".to_string()
-        } else if n >= all {
+        } else if n >= all && chunks.with(|c| c.iter().all(|(_, known)| *known)) {
+            // Not while a file's scores are still being read: its pairs come after.
             let which = if flagged.get() {
                 "flagged "
             } else if score_filters.with(|f| f.iter().any(Option::is_some)) {
